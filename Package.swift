@@ -1,0 +1,71 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Engine code is compiled with -Ounchecked in release (bounds checks off in the inner loops);
+// see docs/PERFORMANCE.md for the flags and why.
+let engineSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "EvalKit",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "eval", targets: ["EvalCLI"]),
+        .library(name: "EvalCore", targets: ["EvalCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
+    ],
+    targets: [
+        // The one seeded random number generator every component uses.
+        .target(name: "SeededRandom"),
+        // Pure metric and statistics functions: no I/O, no models.
+        .target(name: "EvalMetrics", dependencies: ["SeededRandom"]),
+        // Task files, templates, datasets, the LanguageModel protocol, filters, runner, results.
+        .target(
+            name: "EvalCore",
+            dependencies: [
+                "EvalMetrics", "SeededRandom",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        // Byte-level BPE (GPT-2) and SentencePiece-style tokenizers; tokenizer.json I/O.
+        .target(name: "Tokenizers"),
+        // Model file formats: safetensors read/write, GGUF read, dequantisation. Pure Swift, no BLAS.
+        .target(name: "ModelFormats", swiftSettings: engineSettings),
+        // Tensors, GPT models, training, KV-cache inference, checkpoints.
+        .target(
+            name: "Engine",
+            dependencies: ["CBLAS", "Tokenizers", "ModelFormats", "SeededRandom"],
+            swiftSettings: engineSettings
+        ),
+        // LanguageModel implementations over the engine (and, later, HTTP endpoints).
+        .target(name: "Backends", dependencies: ["EvalCore", "Engine", "Tokenizers"]),
+        // Chess rules: board, moves, FEN, SAN, UCI, PGN. Knows nothing of models.
+        .target(name: "Chess", dependencies: ["SeededRandom"], swiftSettings: engineSettings),
+        .executableTarget(
+            name: "EvalCLI",
+            dependencies: [
+                "EvalCore", "Backends", "Engine", "Tokenizers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "EvalMetricsTests", dependencies: ["EvalMetrics"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EvalCoreTests", dependencies: ["EvalCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Tokenizers", "ModelFormats"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "BackendsTests", dependencies: ["Backends", "EvalCore", "Engine"]),
+        .testTarget(name: "ChessTests", dependencies: ["Chess"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EvalCLITests", dependencies: ["EvalCore"], resources: [.copy("Fixtures")]),
+    ]
+)
