@@ -1,0 +1,31 @@
+import Foundation
+
+/// An error reading or writing a model file: which file, what is wrong, and where in the file
+/// (a tensor name, a metadata key, a byte offset). Every reader in this module reports bad input
+/// through this type instead of crashing.
+public struct ModelFormatError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The file involved (its path as given to the reader or writer).
+    public let file: String
+    /// What is wrong, phrased so a user can act on it (what was found and what would be accepted).
+    public let what: String
+    /// Where in the file: e.g. `tensor 'blk.0.attn_q.weight'`, `key 'general.alignment'`,
+    /// `header byte 132`; `nil` when the problem concerns the whole file.
+    public let location: String?
+
+    public init(file: String, what: String, location: String? = nil) {
+        self.file = file
+        self.what = what
+        self.location = location
+    }
+
+    public var description: String {
+        if let location {
+            return "\(file): \(location): \(what)"
+        }
+        return "\(file): \(what)"
+    }
+}
+
+extension ModelFormatError: LocalizedError {
+    public var errorDescription: String? { description }
+}
