@@ -1,0 +1,57 @@
+import CBLAS
+
+/// Row-major matrix products through OpenBLAS `cblas_sgemm` (multi-threaded by OpenBLAS itself).
+public enum BLAS {
+    /// C(M,N) = alpha * op(A) * op(B) + beta * C, all row-major.
+    /// `lda`, `ldb`, `ldc` are row strides in elements (they may exceed the logical width,
+    /// which is how attention reads one head out of the (T,3C) QKV rows without copying).
+    @inline(__always)
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard m > 0, n > 0 else { return }
+        if k == 0 {
+            if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+            return
+        }
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}
+
+/// Fully connected layer in Hugging Face `Conv1D` orientation: the weight is stored (C, OC),
+/// i.e. [in, out], so checkpoints load without transposition.
+public enum Matmul {
+    /// out(N,OC) = inp(N,C) · weight(C,OC) + bias(OC). `bias` may be nil.
+    public static func forward(
+        out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, n: Int, c: Int, oc: Int
+    ) {
+        if let bias {
+            for row in 0..<n { (out + row * oc).update(from: bias, count: oc) }
+            BLAS.gemm(transposeA: false, transposeB: false, m: n, n: oc, k: c, a: inp, lda: c, b: weight, ldb: oc, beta: 1, c: out, ldc: oc)
+        } else {
+            BLAS.gemm(transposeA: false, transposeB: false, m: n, n: oc, k: c, a: inp, lda: c, b: weight, ldb: oc, beta: 0, c: out, ldc: oc)
+        }
+    }
+
+    /// Accumulates gradients: dinp(N,C) += dout(N,OC) · weight(C,OC)ᵀ,
+    /// dweight(C,OC) += inp(N,C)ᵀ · dout(N,OC), dbias(OC) += Σ_rows dout.
+    public static func backward(
+        dinp: UnsafeMutablePointer<Float>, dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>?,
+        dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>, n: Int, c: Int, oc: Int
+    ) {
+        BLAS.gemm(transposeA: false, transposeB: true, m: n, n: c, k: oc, a: dout, lda: oc, b: weight, ldb: oc, beta: 1, c: dinp, ldc: c)
+        BLAS.gemm(transposeA: true, transposeB: false, m: c, n: oc, k: n, a: inp, lda: c, b: dout, ldb: oc, beta: 1, c: dweight, ldc: oc)
+        if let dbias {
+            for row in 0..<n {
+                let d = dout + row * oc
+                for o in 0..<oc { dbias[o] += d[o] }
+            }
+        }
+    }
+}
