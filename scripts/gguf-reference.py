@@ -11,7 +11,15 @@ Safetensors part (written by the `safetensors` package itself):
   safetensors-reference.json          per tensor: dtype, shape, the float32 bit patterns of the
                                       values widened to float32 ("widened_bits") and, for F16/BF16,
                                       the float32 source values that were narrowed ("source_bits")
-GGUF part: see write_gguf_fixtures below.
+GGUF part (written by the `gguf` package's GGUFWriter, version 3):
+  gguf-types.gguf        metadata of every value type (incl. string arrays and nested arrays) and
+                         one tensor per supported type: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1
+                         (random data quantised with gguf.quants.quantize) and Q4_K, Q5_K, Q6_K
+                         (random valid blocks built byte-wise: the package cannot quantise K-quants),
+                         plus a Q2_K tensor (readable, not dequantisable)
+  gguf-aligned.gguf      general.alignment = 64, two small tensors
+  gguf-reference.json    per tensor: ggml type name, row-major shape, offset/count into the .f32 file
+  gguf-reference.f32     the reference dequantisation (gguf.quants.dequantize) as little-endian float32
 """
 import argparse
 import json
@@ -102,6 +110,114 @@ def write_safetensors_fixtures(out):
     with open(os.path.join(out, "safetensors-reference.json"), "w") as f:
         json.dump(reference, f, indent=1)
         f.write("\n")
+
+
+def random_k_blocks(rng, qtype, n_blocks):
+    """Random K-quant blocks: every byte random except the f16 super-block scales, which are set
+    to finite random values so the reference values stay finite."""
+    from gguf.constants import GGML_QUANT_SIZES
+    _, type_size = GGML_QUANT_SIZES[qtype]
+    blocks = rng.integers(0, 256, size=(n_blocks, type_size), dtype=np.uint8)
+    def halves(scale):
+        return (rng.standard_normal(n_blocks) * scale).astype(np.float16).view(np.uint8).reshape(n_blocks, 2)
+    name = qtype.name
+    if name in ("Q4_K", "Q5_K", "Q2_K"):
+        # Q4_K/Q5_K: d, dmin first; Q2_K: scales[16], qs[64], then d, dmin.
+        d_at = 0 if name != "Q2_K" else 80
+        blocks[:, d_at:d_at + 2] = halves(0.01)
+        blocks[:, d_at + 2:d_at + 4] = halves(0.01)
+    elif name == "Q6_K":
+        blocks[:, 208:210] = halves(0.01)  # ql[128], qh[64], scales[16], d
+    return blocks
+
+
+def write_gguf_fixtures(out):
+    import gguf
+    from gguf import GGMLQuantizationType as T, GGUFWriter
+    from gguf.quants import quantize, dequantize
+
+    rng = np.random.default_rng(7)
+    path = os.path.join(out, "gguf-types.gguf")
+    writer = GGUFWriter(path, arch="testarch")
+    writer.add_name("types fixture")
+    writer.add_key_value("test.u8", 200, gguf.GGUFValueType.UINT8)
+    writer.add_key_value("test.i8", -100, gguf.GGUFValueType.INT8)
+    writer.add_key_value("test.u16", 60000, gguf.GGUFValueType.UINT16)
+    writer.add_key_value("test.i16", -30000, gguf.GGUFValueType.INT16)
+    writer.add_key_value("test.u32", 4000000000, gguf.GGUFValueType.UINT32)
+    writer.add_key_value("test.i32", -2000000000, gguf.GGUFValueType.INT32)
+    writer.add_key_value("test.u64", 18000000000000000000, gguf.GGUFValueType.UINT64)
+    writer.add_key_value("test.i64", -9000000000000000000, gguf.GGUFValueType.INT64)
+    writer.add_key_value("test.f32", 0.15625, gguf.GGUFValueType.FLOAT32)
+    writer.add_key_value("test.f64", 1e-300, gguf.GGUFValueType.FLOAT64)
+    writer.add_key_value("test.true", True, gguf.GGUFValueType.BOOL)
+    writer.add_key_value("test.false", False, gguf.GGUFValueType.BOOL)
+    writer.add_key_value("test.string", "héllo\nwörld ✓", gguf.GGUFValueType.STRING)
+    writer.add_array("test.strings", ["<pad>", "<eos>", "▁the", ""])
+    writer.add_key_value("test.int32s", [1, -2, 3], gguf.GGUFValueType.ARRAY, sub_type=gguf.GGUFValueType.INT32)
+    writer.add_key_value("test.f32s", [0.5, -1.25], gguf.GGUFValueType.ARRAY, sub_type=gguf.GGUFValueType.FLOAT32)
+    writer.add_array("test.nested", [[1, 2], [3]])
+    writer.add_uint32("testarch.context_length", 128)
+
+    index = {}
+    chunks = []
+    offset = 0
+    def record(name, qtype, shape, values):
+        nonlocal offset
+        values = np.asarray(values, dtype=np.float32).ravel()
+        index[name] = {"type": qtype.name, "shape": list(shape), "offset": offset, "count": int(values.size)}
+        chunks.append(values.astype("<f4").tobytes())
+        offset += int(values.size)
+
+    plain_shape = (3, 40)
+    data = rng.standard_normal(plain_shape).astype(np.float32)
+    writer.add_tensor("plain.f32", data)
+    record("plain.f32", T.F32, plain_shape, data)
+    f16 = data.astype(np.float16)
+    writer.add_tensor("plain.f16", f16)
+    record("plain.f16", T.F16, plain_shape, f16.astype(np.float32))
+    bf16 = quantize(data, T.BF16)
+    writer.add_tensor("plain.bf16", bf16, raw_dtype=T.BF16)
+    record("plain.bf16", T.BF16, plain_shape, dequantize(bf16, T.BF16))
+
+    legacy_shape = (3, 64)  # rows of two 32-value blocks
+    for qtype in (T.Q8_0, T.Q4_0, T.Q4_1, T.Q5_0, T.Q5_1):
+        values = (rng.standard_normal(legacy_shape) * rng.uniform(0.1, 4)).astype(np.float32)
+        blocks = quantize(values, qtype)
+        name = "legacy." + qtype.name.lower()
+        writer.add_tensor(name, blocks, raw_dtype=qtype)
+        record(name, qtype, legacy_shape, dequantize(blocks, qtype))
+
+    k_shape = (3, 512)  # rows of two 256-value super-blocks
+    for qtype in (T.Q4_K, T.Q5_K, T.Q6_K):
+        blocks = random_k_blocks(rng, qtype, k_shape[0] * k_shape[1] // 256)
+        blocks = blocks.reshape(k_shape[0], -1)
+        name = "k." + qtype.name.lower()
+        writer.add_tensor(name, blocks, raw_dtype=qtype)
+        record(name, qtype, k_shape, dequantize(blocks, qtype))
+    q2 = random_k_blocks(rng, T.Q2_K, 1)
+    writer.add_tensor("unsupported.q2_k", q2, raw_dtype=T.Q2_K)
+
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+
+    with open(os.path.join(out, "gguf-reference.f32"), "wb") as f:
+        f.write(b"".join(chunks))
+    with open(os.path.join(out, "gguf-reference.json"), "w") as f:
+        json.dump({"generator": "scripts/gguf-reference.py with gguf %s, numpy %s" % (
+            getattr(gguf, "__version__", "0.19.0"), np.__version__), "tensors": index}, f, indent=1)
+        f.write("\n")
+
+    aligned = GGUFWriter(os.path.join(out, "gguf-aligned.gguf"), arch="testarch")
+    aligned.add_custom_alignment(64)
+    aligned.add_tensor("a", np.arange(3, dtype=np.float32))
+    aligned.add_tensor("b", np.arange(5, dtype=np.float32).reshape(1, 5) * -1)
+    aligned.write_header_to_file()
+    aligned.write_kv_data_to_file()
+    aligned.write_tensors_to_file()
+    aligned.close()
 
 
 def main():

@@ -1,0 +1,70 @@
+/// A ggml tensor element type as stored in GGUF tensor infos (`ggml_type`).
+///
+/// Quantised types store blocks: `blockSize` consecutive elements of a row packed into
+/// `blockByteCount` bytes. Every type ggml defines is known here by name and block geometry, so
+/// any GGUF file opens; `isDequantizable` says which ones `GGUFFile.floats(_:)` can convert.
+public struct GGMLType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    public static let f32 = GGMLType(rawValue: 0)
+    public static let f16 = GGMLType(rawValue: 1)
+    public static let q4_0 = GGMLType(rawValue: 2)
+    public static let q4_1 = GGMLType(rawValue: 3)
+    public static let q5_0 = GGMLType(rawValue: 6)
+    public static let q5_1 = GGMLType(rawValue: 7)
+    public static let q8_0 = GGMLType(rawValue: 8)
+    public static let q8_1 = GGMLType(rawValue: 9)
+    public static let q2_K = GGMLType(rawValue: 10)
+    public static let q3_K = GGMLType(rawValue: 11)
+    public static let q4_K = GGMLType(rawValue: 12)
+    public static let q5_K = GGMLType(rawValue: 13)
+    public static let q6_K = GGMLType(rawValue: 14)
+    public static let q8_K = GGMLType(rawValue: 15)
+    public static let i8 = GGMLType(rawValue: 24)
+    public static let i16 = GGMLType(rawValue: 25)
+    public static let i32 = GGMLType(rawValue: 26)
+    public static let i64 = GGMLType(rawValue: 27)
+    public static let f64 = GGMLType(rawValue: 28)
+    public static let bf16 = GGMLType(rawValue: 30)
+
+    /// Elements per super-block in the K-quants (`QK_K`).
+    public static let kQuantBlockSize = 256
+
+    /// (name, elements per block, bytes per block) for every type ggml defines.
+    private static let table: [UInt32: (name: String, blockSize: Int, blockBytes: Int)] = [
+        0: ("F32", 1, 4), 1: ("F16", 1, 2),
+        2: ("Q4_0", 32, 18), 3: ("Q4_1", 32, 20), 6: ("Q5_0", 32, 22), 7: ("Q5_1", 32, 24),
+        8: ("Q8_0", 32, 34), 9: ("Q8_1", 32, 40),
+        10: ("Q2_K", 256, 84), 11: ("Q3_K", 256, 110), 12: ("Q4_K", 256, 144), 13: ("Q5_K", 256, 176),
+        14: ("Q6_K", 256, 210), 15: ("Q8_K", 256, 292),
+        16: ("IQ2_XXS", 256, 66), 17: ("IQ2_XS", 256, 74), 18: ("IQ3_XXS", 256, 98), 19: ("IQ1_S", 256, 50),
+        20: ("IQ4_NL", 32, 18), 21: ("IQ3_S", 256, 110), 22: ("IQ2_S", 256, 82), 23: ("IQ4_XS", 256, 136),
+        24: ("I8", 1, 1), 25: ("I16", 1, 2), 26: ("I32", 1, 4), 27: ("I64", 1, 8), 28: ("F64", 1, 8),
+        29: ("IQ1_M", 256, 56), 30: ("BF16", 1, 2),
+        34: ("TQ1_0", 256, 54), 35: ("TQ2_0", 256, 66), 39: ("MXFP4", 32, 17),
+    ]
+
+    /// The types `GGUFFile` can dequantise to `Float`.
+    public static let dequantizable: [GGMLType] = [
+        .f32, .f16, .bf16, .f64, .i8, .i16, .i32, .i64,
+        .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q4_K, .q5_K, .q6_K,
+    ]
+
+    /// Whether ggml defines this type (so its block geometry is known).
+    public var isKnown: Bool { Self.table[rawValue] != nil }
+    /// ggml's name, e.g. `"Q4_K"`, or `"type 99"` for an unknown id.
+    public var name: String { Self.table[rawValue]?.name ?? "type \(rawValue)" }
+    public var description: String { name }
+    /// Elements per block (1 for plain types); 0 for unknown types.
+    public var blockSize: Int { Self.table[rawValue]?.blockSize ?? 0 }
+    /// Bytes per block; 0 for unknown types.
+    public var blockByteCount: Int { Self.table[rawValue]?.blockBytes ?? 0 }
+    /// Whether `GGUFFile.floats(_:)` and the row dequantiser support this type.
+    public var isDequantizable: Bool { Self.dequantizable.contains(self) }
+    /// Whether the type packs several elements per block (a quantised format).
+    public var isQuantized: Bool { blockSize > 1 }
+
+    /// Names of all dequantisable types, for error messages.
+    static var dequantizableNames: String { dequantizable.map(\.name).joined(separator: ", ") }
+}
