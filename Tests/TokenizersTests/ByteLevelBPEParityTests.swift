@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+import Tokenizers
+
+/// Ids from Hugging Face `tokenizers` (scripts/tokenizer-reference.py) must match ours exactly.
+@Suite struct ByteLevelBPEParityTests {
+    @Test func selfTrainedTokenizerMatchesHuggingFace() throws {
+        let tokenizer = try ByteLevelBPETokenizer(contentsOf: try Fixtures.url("bpe-trained-tokenizer.json"))
+        let reference = try Fixtures.decode(ReferenceFile.self, "bpe-reference.json")
+        #expect(reference.cases.count > 40)
+        for testCase in reference.cases {
+            let ids = tokenizer.encode(testCase.text)
+            #expect(ids == testCase.ids, "ids for \(testCase.text.debugDescription)")
+            #expect(tokenizer.decode(ids) == testCase.text, "round trip of \(testCase.text.debugDescription)")
+            #expect(tokenizer.decode(testCase.ids) == testCase.decoded)
+        }
+    }
+
+    @Test func preTokenizerPiecesMatchHuggingFace() throws {
+        let reference = try Fixtures.decode(ReferenceFile.self, "bpe-reference.json")
+        var checked = 0
+        for testCase in reference.cases {
+            guard let pieces = testCase.pieces else { continue }
+            #expect(ByteLevelBPETokenizer.preTokenize(testCase.text) == pieces, "pieces of \(testCase.text.debugDescription)")
+            checked += 1
+        }
+        #expect(checked > 30)
+    }
+
+    /// GPT-2's real vocabulary (50,257 tokens, merges stored as [a, b] pairs).
+    @Test func gpt2TokenizerMatchesHuggingFace() throws {
+        let tokenizer = try ByteLevelBPETokenizer(contentsOf: try Fixtures.url("gpt2-tokenizer.json"))
+        #expect(tokenizer.vocabularySize == 50257)
+        #expect(tokenizer.endOfTextTokenID == 50256)
+        #expect(tokenizer.beginningOfTextTokenID == 50256)
+        #expect(tokenizer.encode("Hello world") == [15496, 995])
+        #expect(tokenizer.tokenString(995) == "Ġworld")
+        #expect(tokenizer.tokenString(50257) == nil)
+        #expect(tokenizer.tokenString(-1) == nil)
+        let reference = try Fixtures.decode(ReferenceFile.self, "gpt2-reference.json")
+        for testCase in reference.cases {
+            let ids = tokenizer.encode(testCase.text)
+            #expect(ids == testCase.ids, "ids for \(testCase.text.debugDescription)")
+            #expect(tokenizer.decode(ids) == testCase.text, "round trip of \(testCase.text.debugDescription)")
+            #expect(tokenizer.decode(testCase.ids) == testCase.decoded)
+        }
+    }
+
+    /// Training on the committed corpus must reproduce the committed tokenizer.json byte for byte.
+    @Test func trainingReproducesTheFixture() throws {
+        let trained = try ByteLevelBPETokenizer.train(corpus: try Fixtures.corpusLines(), vocabularySize: 400)
+        let written = try trained.tokenizerJSON()
+        let fixture = try Fixtures.data("bpe-trained-tokenizer.json")
+        #expect(written == fixture)
+    }
+
+    /// Canonically equivalent but byte-different text must keep its own bytes (Swift String equality would merge them).
+    @Test func canonicallyEquivalentTextKeepsItsBytes() throws {
+        let tokenizer = try ByteLevelBPETokenizer(contentsOf: try Fixtures.url("gpt2-tokenizer.json"))
+        let ohm = tokenizer.encode("\u{2126}")
+        let omega = tokenizer.encode("\u{03A9}")
+        #expect(ohm != omega)
+        #expect(tokenizer.decode(ohm).unicodeScalars.first?.value == 0x2126)
+        #expect(tokenizer.decode(omega).unicodeScalars.first?.value == 0x03A9)
+    }
+}
