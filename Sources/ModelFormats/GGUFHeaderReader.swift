@@ -43,7 +43,7 @@ struct GGUFHeaderReader {
         let start = position
         let raw = try uint64(what)
         guard raw <= UInt64(remaining / max(minimumElementSize, 1)) else {
-            throw error("\(what) \(raw) cannot fit in the \(remaining) bytes left", at: start)
+            throw error("\(what) \(raw) cannot fit in the \(remaining) bytes left (file truncated or corrupt)", at: start)
         }
         return Int(raw)
     }
