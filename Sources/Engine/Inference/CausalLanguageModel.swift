@@ -1,0 +1,72 @@
+/// The score of one continuation given a context.
+public struct ContinuationScore: Sendable, Equatable {
+    /// Σ log p(continuation token | everything before it), natural log.
+    public var logProbability: Double
+    /// True when every continuation token was the argmax of its distribution (greedy decoding
+    /// would have produced the continuation).
+    public var isGreedy: Bool
+    /// Number of continuation tokens scored.
+    public var tokenCount: Int
+
+    public init(logProbability: Double, isGreedy: Bool, tokenCount: Int) {
+        self.logProbability = logProbability
+        self.isGreedy = isGreedy
+        self.tokenCount = tokenCount
+    }
+}
+
+/// How `generate` picks each token.
+public struct SamplingParameters: Sendable, Equatable {
+    /// 0 means greedy (argmax); otherwise logits are divided by it before the softmax.
+    public var temperature: Double
+    /// Keep only the k most likely tokens (nil: all).
+    public var topK: Int?
+    /// Keep the smallest set of most likely tokens whose probability reaches p (nil: all).
+    public var topP: Double?
+    /// Seeds the `Xoshiro256` that draws the samples.
+    public var seed: UInt64
+
+    public init(temperature: Double = 0, topK: Int? = nil, topP: Double? = nil, seed: UInt64 = 0) {
+        self.temperature = temperature
+        self.topK = topK
+        self.topP = topP
+        self.seed = seed
+    }
+
+    /// Argmax decoding.
+    public static let greedy = SamplingParameters()
+}
+
+/// A decoder-only language model the evaluation backends can score and sample from.
+/// GPT-2 implements it today; Llama and Gemma models will too.
+public protocol CausalLanguageModel: AnyObject, Sendable {
+    /// Longest sequence (context + continuation) the model accepts.
+    var contextLength: Int { get }
+    /// Number of token ids; valid ids are 0..<vocabularySize.
+    var vocabularySize: Int { get }
+
+    /// Scores several continuations of one context. The context runs once into a KV cache, the
+    /// continuations run batched on top of it, and the output projection is computed only where a
+    /// log-probability is needed (the last context position and each continuation position but the last).
+    /// - Parameters:
+    ///   - context: non-empty token ids.
+    ///   - continuations: token ids each; `context.count + continuation.count <= contextLength`.
+    /// - Returns: one score per continuation, in order.
+    func scoreContinuations(context: [Int], continuations: [[Int]]) throws -> [ContinuationScore]
+
+    /// Per-token log-probabilities for rolling-window perplexity.
+    /// - Parameters:
+    ///   - tokens: at most `contextLength` ids.
+    ///   - scoredFrom: first position whose *next* token is scored; earlier positions are context only.
+    /// - Returns: `tokens.count - 1 - scoredFrom` values; value k is
+    ///   log p(tokens[scoredFrom + k + 1] | tokens[0 ... scoredFrom + k]).
+    func tokenLogProbabilities(tokens: [Int], scoredFrom: Int) throws -> [Double]
+
+    /// Generates up to `maxTokens` ids after `prompt` with a KV cache.
+    /// - Parameters:
+    ///   - prompt: non-empty ids; if it leaves no room in the context, its oldest tokens are dropped.
+    ///   - sampling: greedy when `temperature == 0`.
+    ///   - onToken: called with each new id; return false to stop (stop sequences are the caller's job).
+    /// - Returns: the generated ids (without the prompt). Generation also stops when the context is full.
+    func generate(prompt: [Int], maxTokens: Int, sampling: SamplingParameters, onToken: (Int) -> Bool) throws -> [Int]
+}
