@@ -548,6 +548,181 @@ def statistics_fixture(out):
         "test_cases": cases})
 
 
+# --------------------------------------------------------------------------------------------
+# Phase 2: McNemar, Spearman, Bradley-Terry
+# --------------------------------------------------------------------------------------------
+def mcnemar_fixture(out):
+    import importlib.metadata as md
+    from scipy import stats
+    from statsmodels.stats.contingency_tables import mcnemar
+    pairs = [(0, 0), (3, 0), (1, 5), (10, 2), (12, 12), (0, 24), (7, 18), (30, 10), (50, 50), (100, 70),
+             (2, 30), (13, 12)]
+    cases = []
+    for b, c in pairs:
+        table = [[40, b], [c, 17]]  # both right, only first right / only second right, both wrong
+        if b + c == 0:
+            cases.append(case(f"b={b} c={c}", {"b": b, "c": c}, {"statistic": 0.0, "pValue": 1.0, "exact": True},
+                              1e-12, "no discordant pairs: p = 1 by definition"))
+            continue
+        exact = b + c < 25
+        result = mcnemar(table, exact=exact, correction=True)
+        expected = {"statistic": float(result.statistic), "pValue": float(result.pvalue), "exact": exact}
+        note = "statsmodels mcnemar(exact=True)" if exact else "statsmodels mcnemar(exact=False, correction=True)"
+        if not exact and b == c:
+            note = (f"statsmodels reports statistic {float(result.statistic):.6g}, p {float(result.pvalue):.6g} "
+                    "because it does not clamp |b-c|-1 at 0; EvalKit clamps: statistic 0, p = chi2.sf(0, 1) = 1")
+            expected = {"statistic": 0.0, "pValue": float(stats.chi2.sf(0, 1)), "exact": False}
+        cases.append(case(f"b={b} c={c}", {"b": b, "c": c}, expected, 1e-10, note))
+    write(out, "mcnemar", {
+        "name": "McNemar's test", "metric": "PairedComparison.mcNemar",
+        "source": f"statsmodels {md.version('statsmodels')} mcnemar (exact binomial when b + c < 25, "
+                  "chi-square with continuity correction otherwise); scipy for the clamped b = c case",
+        "test_cases": cases})
+
+
+def spearman_fixture(out):
+    import random
+    import scipy
+    from scipy import stats
+    rng = random.Random(99)
+    inputs = [
+        ("no ties", [1, 2, 3, 4, 5], [5, 6, 7, 8, 7]),
+        ("perfect", [1, 2, 3, 4], [10, 20, 30, 40]),
+        ("perfect negative", [1, 2, 3, 4, 5, 6], [6, 5, 4, 3, 2, 1]),
+        ("ties in both", [1, 2, 2, 3, 3, 3, 4], [1, 1, 2, 2, 3, 4, 4]),
+        ("three points", [0.1, 0.5, 0.2], [3.0, 1.0, 2.0]),
+        ("floats", [0.31, -1.2, 4.4, 2.0, 2.0, 0.0, 9.1, 3.3], [1.0, 0.2, 0.9, 1.5, 0.7, 0.1, 2.2, 1.1]),
+        ("larger with ties", [round(rng.gauss(0, 1), 1) for _ in range(60)], None),
+        ("constant", [1, 1, 1, 1], [1, 2, 3, 4]),
+    ]
+    cases = []
+    for name, x, y in inputs:
+        if y is None:
+            y = [round(v + rng.gauss(0, 1), 1) for v in x]
+        with np.errstate(all="ignore"):
+            import warnings
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                result = stats.spearmanr(x, y)
+        rho, p = float(result.statistic), float(result.pvalue)
+        expected = {"rho": None if math.isnan(rho) else rho, "pValue": None if math.isnan(p) else p}
+        cases.append(case(name, {"x": [float(v) for v in x], "y": [float(v) for v in y]}, expected, 1e-9,
+                          "null means NaN" if math.isnan(rho) else None))
+    write(out, "spearman", {
+        "name": "Spearman rank correlation", "metric": "RankCorrelation.spearman",
+        "source": f"scipy {scipy.__version__} scipy.stats.spearmanr (average ranks for ties, t-distribution p-value)",
+        "test_cases": cases})
+
+
+def bradley_terry_reference(games, anchor, regularization=0.0, scale=400.0, base=10.0):
+    """Independent solver: scipy.optimize.minimize (BFGS) of the negative log-likelihood over
+    theta with the first player's strength fixed at 0 (or all free when regularised)."""
+    from scipy.optimize import minimize
+    players = []
+    for a, b, *_ in games:
+        for p in (a, b):
+            if p not in players:
+                players.append(p)
+    idx = {p: i for i, p in enumerate(players)}
+    m = len(players)
+    rows = [(idx[a], idx[b], wins + 0.5 * draws, wins + draws + losses) for a, b, wins, draws, losses in games]
+
+    def full(params):
+        return params if regularization > 0 else np.concatenate([[0.0], params])
+
+    def objective(params):
+        theta = full(params)
+        value, grad = 0.0, np.zeros(m)
+        for i, j, score, n in rows:
+            d = theta[i] - theta[j]
+            p = 1 / (1 + math.exp(-d))
+            value -= score * math.log(p) + (n - score) * math.log(1 - p)
+            g = score - n * p
+            grad[i] -= g
+            grad[j] += g
+        value += regularization / 2 * float(theta @ theta)
+        grad += regularization * theta
+        return value, (grad if regularization > 0 else grad[1:])
+
+    start = np.zeros(m if regularization > 0 else m - 1)
+    result = minimize(objective, start, jac=True, method="BFGS", options={"gtol": 1e-11, "maxiter": 10000})
+    theta = full(result.x)
+    ratings = theta * scale / math.log(base)
+    if "mean" in anchor:
+        ratings = ratings - ratings.mean() + anchor["mean"]
+    else:
+        ratings = ratings - ratings[idx[anchor["player"]]] + anchor["rating"]
+    # Asymptotic covariance of mean-centred strengths: pseudo-inverse of the observed information.
+    info = np.zeros((m, m))
+    for i, j, score, n in rows:
+        p = 1 / (1 + math.exp(-(theta[i] - theta[j])))
+        w = n * p * (1 - p)
+        info[i, i] += w; info[j, j] += w; info[i, j] -= w; info[j, i] -= w
+    stderr = np.sqrt(np.diag(np.linalg.pinv(info))) * scale / math.log(base)
+    return players, ratings, stderr
+
+
+def bradley_terry_fixture(out):
+    import random
+    import scipy
+    rng = random.Random(5)
+
+    def simulate(true, count, draw_rate):
+        names = list(true)
+        tally = collections.defaultdict(lambda: [0, 0, 0])
+        for _ in range(count):
+            a, b = rng.sample(names, 2)
+            p = 1 / (1 + 10 ** ((true[b] - true[a]) / 400))
+            u = rng.random()
+            if rng.random() < draw_rate:
+                tally[(a, b)][1] += 1
+            elif u < p:
+                tally[(a, b)][0] += 1
+            else:
+                tally[(a, b)][2] += 1
+        return [[a, b, *v] for (a, b), v in sorted(tally.items())]
+
+    specs = [
+        ("two players 3 of 4", [["A", "B", 3, 0, 1]], {"mean": 1000.0}, 0.0,
+         "theta_A - theta_B = ln 3; Elo gap 400 log10 3 = 190.848; mean 1000 -> 1095.424 / 904.576"),
+        ("draws count half", [["A", "B", 1, 2, 1], ["B", "C", 2, 1, 0], ["C", "A", 1, 0, 2]],
+         {"player": "B", "rating": 1200.0}, 0.0, None),
+        ("five simulated players", simulate({"gpt": 1300, "llama": 1200, "mistral": 1150, "phi": 1000, "rand": 700},
+                                            300, 0.1), {"mean": 1500.0}, 0.0, None),
+        ("regularised, one player unbeaten", [["X", "Y", 4, 0, 0], ["Y", "Z", 2, 1, 1], ["Z", "X", 0, 0, 3]],
+         {"mean": 1000.0}, 0.1, "the plain MLE is infinite; the L2 penalty 0.1 on theta makes it finite"),
+    ]
+    cases = []
+    for name, games, anchor, regularization, note in specs:
+        players, ratings, _ = bradley_terry_reference(games, anchor, regularization)
+        cases.append(case(name, {"games": games, "anchor": anchor, "regularization": regularization},
+                          {"ratings": dict(zip(players, map(float, ratings)))}, 1e-4, note))
+    cases.append(case("unbeaten player without regularisation",
+                      {"games": [["X", "Y", 4, 0, 0], ["Y", "Z", 2, 1, 1], ["Z", "X", 0, 0, 3]],
+                       "anchor": {"mean": 1000.0}, "regularization": 0.0}, None, 0,
+                      "X never lost: the MLE is infinite, the fit must throw notIdentifiable"))
+
+    big = simulate({"a": 1400, "b": 1300, "c": 1250, "d": 1000}, 3000, 0.15)
+    players, ratings, stderr = bradley_terry_reference(big, {"mean": 1000.0})
+    cases.append(case("bootstrap large sample", {"games": big, "anchor": {"mean": 1000.0}, "regularization": 0.0},
+                      {"ratings": dict(zip(players, map(float, ratings))),
+                       "stderr": dict(zip(players, map(float, stderr)))}, 1e-4,
+                      "stderr: asymptotic, from the pseudo-inverse of the observed information of the "
+                      "mean-centred strengths; the test checks bootstrap 95% half-widths against 1.96 stderr"))
+    write(out, "bradley_terry", {
+        "name": "Bradley-Terry ratings on the Elo scale", "metric": "BradleyTerry.fit / BradleyTerry.bootstrap",
+        "source": f"independent solver in scripts/metrics-reference.py: scipy {scipy.__version__} "
+                  "optimize.minimize(BFGS) on the negative log-likelihood (draws as half wins); "
+                  "games are [playerA, playerB, winsA, draws, winsB]; expected null means an error",
+        "test_cases": cases})
+
+
+def phase2(out):
+    mcnemar_fixture(out)
+    spearman_fixture(out)
+    bradley_terry_fixture(out)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=DEFAULT_OUT, help="fixture folder to write")

@@ -6,6 +6,7 @@ public enum MetricsError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An argument outside the range the function accepts, e.g. a negative count.
     case invalidArgument(function: String, message: String)
 
+    /// A message naming the offending input.
     public var description: String {
         switch self {
         case let .invalidRegex(pattern, reason):

@@ -12,6 +12,9 @@ public struct LogLikelihoodCount: Sendable, Codable, Equatable {
     /// Words or UTF-8 bytes in the document, depending on the metric.
     public let count: Int
 
+    /// - Parameters:
+    ///   - logLikelihood: natural-log total over the document.
+    ///   - count: words or bytes in the document.
     public init(logLikelihood: Double, count: Int) {
         self.logLikelihood = logLikelihood
         self.count = count

@@ -9,6 +9,7 @@ public struct MeanEstimate: Sendable, Codable, Equatable {
     /// Number of values.
     public let n: Int
 
+    /// Wraps precomputed values.
     public init(value: Double, stderr: Double, n: Int) {
         self.value = value
         self.stderr = stderr
