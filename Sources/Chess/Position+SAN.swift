@@ -73,8 +73,8 @@ extension Position {
     /// - long algebraic notation with or without piece letter: `e2e4`, `Ng1-f3`, `e7e8q`, `Ng1xf3`;
     /// - promotion without `=` (`e8Q`), or in brackets or lower case (`e8=q`, `e8(Q)`);
     /// - over-specified origins (`Ngf3` when `Nf3` suffices);
-    /// - lower-case piece letters (`nf3`, `qxd7`); a lower-case `b` is read both as a bishop and
-    ///   as the b-file, and accepted when exactly one legal move fits.
+    /// - lower-case piece letters (`nf3`, `qxd7`); a lower-case `b` is read as the b-file first
+    ///   (as standard SAN means it: `bxc4`), and as a bishop only if no b-pawn move fits (`bc4`).
     /// A pawn move without an origin file must be a straight push, so `d5` never means `exd5`;
     /// a promotion piece is never guessed.
     /// - Throws: `MoveParseError` whose kind says whether the text is unparseable, names no legal

@@ -51,8 +51,9 @@ extension Position {
             } else if "nrqkp".contains(first), let kind = PieceKind(letter: first) {
                 readings.append((kind, rest))
             } else if first == "b" {
-                readings.append((.bishop, rest))
+                // Standard SAN uses a lower-case b only for the b-file; the bishop is the fallback.
                 readings.append((nil, prefix))
+                readings.append((.bishop, rest))
             } else {
                 readings.append((nil, prefix))
             }
@@ -74,8 +75,9 @@ extension Position {
                 let moving = kind(at: move.fromIndex)
                 if let requiredKind, moving != requiredKind { continue }
                 if moving == .pawn && originFile == nil && move.fromIndex & 7 != to.file { continue }
-                if !sameSquares.contains(move) { sameSquares.append(move) }
+                sameSquares.append(move)
             }
+            if !sameSquares.isEmpty { break }  // the first reading that names a legal move wins
         }
         guard anyWellFormed else {
             throw failure(.unparseable, "expected [piece letter][origin file][origin rank][x]square[=promotion], e.g. Nbd7, exd5, e8=Q")
