@@ -1,0 +1,173 @@
+import Engine
+import EvalCore
+import Foundation
+import Tokenizers
+
+/// A `LanguageModel` over a model run by the built-in engine.
+///
+/// Tokenisation follows lm-evaluation-harness so scores compare across harnesses:
+/// - trailing spaces of a context move to the start of its continuation;
+/// - the continuation's tokens are those of `encode(context + continuation)` after the first
+///   `encode(context).count` tokens (so a merge across the boundary is credited to the continuation);
+/// - an empty context is replaced by the end-of-text token (GPT-2) or BOS;
+/// - a sequence longer than the context window loses tokens from the left of the context; the
+///   continuation is always scored whole.
+/// Requests sharing a context are scored together: the context runs once (prefix sharing).
+public final class EngineLanguageModel: LanguageModel, @unchecked Sendable {
+    public let identity: ModelIdentity
+    public let capabilities: ModelCapabilities
+    let model: any CausalLanguageModel
+    let tokenizer: any Tokenizer
+    /// Whether every sequence starts with BOS (Gemma and Llama need it; GPT-2 does not use one).
+    let prependBOS: Bool
+    private let lock = NSLock()
+
+    public init(model: any CausalLanguageModel, tokenizer: any Tokenizer, identity: ModelIdentity, prependBOS: Bool) {
+        self.model = model
+        self.tokenizer = tokenizer
+        self.identity = identity
+        self.prependBOS = prependBOS
+        self.capabilities = ModelCapabilities(contextLength: model.contextLength, canScoreLogLikelihoods: true,
+                                              canGenerate: true, supportsChat: false)
+    }
+
+    /// Loads a checkpoint folder in the Hugging Face GPT-2 layout.
+    public convenience init(checkpointAt url: URL, name: String) throws {
+        let checkpoint: Checkpoint
+        do {
+            checkpoint = try Checkpoint.load(from: url)
+        } catch {
+            throw ModelError("cannot load checkpoint \(url.path): \(error)")
+        }
+        let weights = url.appendingPathComponent("model.safetensors")
+        let hash = (try? Data(contentsOf: weights, options: .alwaysMapped)).map(SHA256Hasher.hex) ?? "unknown"
+        self.init(model: checkpoint.model, tokenizer: checkpoint.tokenizer,
+                  identity: ModelIdentity(name: name, backend: "engine", contentHash: hash), prependBOS: false)
+    }
+
+    /// The token that stands before the first token: BOS when the model uses one, else end-of-text.
+    var prefixToken: Int? { prependBOS ? tokenizer.beginningOfTextTokenID : (tokenizer.endOfTextTokenID ?? tokenizer.beginningOfTextTokenID) }
+
+    func encode(_ text: String) -> [Int] {
+        let ids = tokenizer.encode(text)
+        if prependBOS, let bos = tokenizer.beginningOfTextTokenID { return [bos] + ids }
+        return ids
+    }
+
+    /// Context and continuation tokens for one request, following lm-evaluation-harness.
+    func encodePair(_ request: LogLikelihoodRequest) throws -> (context: [Int], continuation: [Int]) {
+        var context = request.context
+        var continuation = request.continuation
+        // Python's len(context) - len(context.rstrip()): all trailing white space, newlines included.
+        let trailing = context.reversed().prefix(while: { $0.isWhitespace }).count
+        if trailing > 0 {
+            continuation = String(context.suffix(trailing)) + continuation
+            context = String(context.dropLast(trailing))
+        }
+        if context.isEmpty {
+            guard let prefix = prefixToken else { throw ModelError("model '\(identity.name)' has no BOS or end-of-text token to stand for an empty context") }
+            let continuationTokens = tokenizer.encode(continuation)
+            return ([prefix], continuationTokens)
+        }
+        let whole = encode(context + continuation)
+        let contextTokens = encode(context)
+        let split = min(contextTokens.count, whole.count)
+        return (Array(whole[..<split]), Array(whole[split...]))
+    }
+
+    public func logLikelihoods(_ requests: [LogLikelihoodRequest]) async throws -> [LogLikelihoodResponse] {
+        lock.lock(); defer { lock.unlock() }
+        let window = model.contextLength
+        // Encode, truncate from the left, and group by (truncated) context.
+        var groups: [[Int]: [(index: Int, continuation: [Int])]] = [:]
+        var order: [[Int]] = []
+        for (index, request) in requests.enumerated() {
+            var (context, continuation) = try encodePair(request)
+            if continuation.isEmpty { throw ModelError("the continuation '\(request.continuation)' encodes to no tokens") }
+            if continuation.count >= window {
+                // Keep the tail of the continuation; one context token stays to condition on.
+                continuation = Array(continuation.suffix(window - 1))
+                context = Array(context.suffix(1))
+            } else if context.count + continuation.count > window {
+                context = Array(context.suffix(window - continuation.count))
+            }
+            if groups[context] == nil { order.append(context) }
+            groups[context, default: []].append((index, continuation))
+        }
+        var responses = [LogLikelihoodResponse?](repeating: nil, count: requests.count)
+        for context in order {
+            let members = groups[context]!
+            let scores = try model.scoreContinuations(context: context, continuations: members.map(\.continuation))
+            for (member, score) in zip(members, scores) {
+                responses[member.index] = LogLikelihoodResponse(logLikelihood: score.logProbability, isGreedy: score.isGreedy,
+                                                                tokenCount: score.tokenCount)
+            }
+        }
+        return responses.map { $0! }
+    }
+
+    public func rollingLogLikelihoods(_ requests: [RollingLogLikelihoodRequest]) async throws -> [RollingLogLikelihoodResponse] {
+        lock.lock(); defer { lock.unlock() }
+        return try requests.map { request in
+            let tokens = tokenizer.encode(request.text)
+            guard !tokens.isEmpty else { return RollingLogLikelihoodResponse(logLikelihood: 0, tokenCount: 0, windowCount: 0) }
+            guard let prefix = prefixToken else { throw ModelError("model '\(identity.name)' has no BOS or end-of-text token") }
+            // all[0] is the prefix token; all[j + 1] is tokens[j]. Windows of at most `window` tokens
+            // score disjoint spans of targets, each with as much preceding context as fits.
+            let all = [prefix] + tokens
+            let window = model.contextLength
+            var total = 0.0
+            var windows = 0
+            var firstTarget = 1
+            while firstTarget < all.count {
+                let end = min(all.count, firstTarget + window - 1)   // targets all[firstTarget..<end]
+                let start = max(0, end - window)
+                let slice = Array(all[start..<end])
+                let logProbabilities = try model.tokenLogProbabilities(tokens: slice, scoredFrom: firstTarget - 1 - start)
+                total += logProbabilities.reduce(0, +)
+                windows += 1
+                firstTarget = end
+            }
+            return RollingLogLikelihoodResponse(logLikelihood: total, tokenCount: tokens.count, windowCount: windows)
+        }
+    }
+
+    public func generate(_ requests: [GenerationRequest]) async throws -> [GenerationResponse] {
+        lock.lock(); defer { lock.unlock() }
+        return try requests.map { request in
+            guard case .text(let prompt) = request.prompt else {
+                throw ModelError("model '\(identity.name)' has no chat template; use a text prompt")
+            }
+            var promptTokens = encode(prompt)
+            if promptTokens.isEmpty, let prefix = prefixToken { promptTokens = [prefix] }
+            let room = model.contextLength - request.maxTokens
+            var truncated = false
+            if promptTokens.count > max(1, room) {
+                promptTokens = Array(promptTokens.suffix(max(1, room)))
+                truncated = true
+            }
+            let maxTokens = min(request.maxTokens, model.contextLength - promptTokens.count)
+            var generated: [Int] = []
+            var stoppedBySequence = false
+            var hitEndOfText = false
+            let sampling = SamplingParameters(temperature: request.temperature, topK: nil, topP: request.topP, seed: request.seed)
+            _ = try model.generate(prompt: promptTokens, maxTokens: maxTokens, sampling: sampling) { token in
+                if token == tokenizer.endOfTextTokenID { hitEndOfText = true; return false }
+                generated.append(token)
+                if !request.stop.isEmpty {
+                    let text = tokenizer.decode(generated)
+                    if request.stop.contains(where: { text.contains($0) }) { stoppedBySequence = true; return false }
+                }
+                return true
+            }
+            var text = tokenizer.decode(generated)
+            if let cut = request.stop.compactMap({ text.range(of: $0)?.lowerBound }).min() {
+                text = String(text[..<cut])
+            }
+            let reason = stoppedBySequence || hitEndOfText ? "stop" : (maxTokens < request.maxTokens ? "context" : "length")
+            return GenerationResponse(text: text, tokenCount: generated.count, finishReason: reason, promptTruncated: truncated)
+        }
+    }
+
+    public func tokenCount(of text: String) async throws -> Int? { tokenizer.encode(text).count }
+}

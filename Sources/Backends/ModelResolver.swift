@@ -1,0 +1,57 @@
+import EvalCore
+import Foundation
+
+/// A model named on the command line, ready to load (loading is deferred so a checkpoint series
+/// holds one model in memory at a time).
+public struct ResolvedModel: Sendable {
+    public let name: String
+    /// Training step, for checkpoints of a run.
+    public let step: Int?
+    public let load: @Sendable () throws -> any LanguageModel
+}
+
+/// Turns a `--model` spec into models. See docs/models.md.
+///
+/// - a checkpoint folder (holds `config.json`): that checkpoint;
+/// - a training run folder (holds `step-NNNNNN/` checkpoints): every checkpoint, in step order;
+public enum ModelResolver {
+    public static func resolve(_ spec: String) throws -> [ResolvedModel] {
+        let url = URL(fileURLWithPath: spec)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw ModelError("no model at '\(spec)': give a checkpoint folder (config.json, model.safetensors, tokenizer.json) or a training run folder (runs/<name>)")
+        }
+        guard isDirectory.boolValue else {
+            throw ModelError("'\(spec)' is a file; give a checkpoint folder or a training run folder")
+        }
+        if FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path) {
+            return [checkpoint(url, step: nil)]
+        }
+        let steps = CheckpointSeries.checkpoints(in: url)
+        guard !steps.isEmpty else {
+            throw ModelError("'\(spec)' holds neither config.json (a checkpoint) nor step-NNNNNN/ checkpoints (a training run)")
+        }
+        return steps.map { checkpoint($0.url, step: $0.step) }
+    }
+
+    static func checkpoint(_ url: URL, step: Int?) -> ResolvedModel {
+        let name = step.map { "\(url.deletingLastPathComponent().lastPathComponent)@\($0)" } ?? url.lastPathComponent
+        return ResolvedModel(name: name, step: step) {
+            try EngineLanguageModel(checkpointAt: url, name: name)
+        }
+    }
+}
+
+/// The complete checkpoints of a training run, in step order. A folder whose name is not
+/// `step-<digits>` or that lacks config.json (an interrupted write) is skipped.
+public enum CheckpointSeries {
+    public static func checkpoints(in run: URL) -> [(step: Int, url: URL)] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: run.path) else { return [] }
+        return names.compactMap { name -> (Int, URL)? in
+            guard name.hasPrefix("step-"), let step = Int(name.dropFirst(5)) else { return nil }
+            let url = run.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path) else { return nil }
+            return (step, url)
+        }.sorted { $0.0 < $1.0 }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+
+/// What a task asks of a model and how its answers are scored.
+public enum TaskKind: String, Sendable, Codable, CaseIterable {
+    case multipleChoice = "multiple_choice"
+    case generation
+    case perplexity
+    // Reserved for later issues; the schema names them so files can say what they are.
+    case judge
+    case chess
+
+    /// Kinds `eval run` can execute in this version.
+    public var isRunnable: Bool { self == .multipleChoice || self == .generation || self == .perplexity }
+}
+
+/// A fully resolved task file (includes applied, templates parsed, metrics checked).
+public struct TaskSpec: Sendable {
+    public var name: String
+    public var kind: TaskKind
+    public var description: String?
+    public var version: String
+    /// The task file the spec was read from.
+    public var file: String
+    public var dataset: DatasetSpec
+    public var fields: [(name: String, template: PromptTemplate)]
+    public var prompt: PromptTemplate?
+    public var choices: PromptTemplate?
+    /// A field (or template) holding the label of each choice; a target equal to a label picks that choice.
+    public var choiceLabels: PromptTemplate?
+    public var target: PromptTemplate?
+    public var targetDelimiter: String
+    public var unconditionalPrompt: String
+    /// For perplexity tasks: the text scored (default: the `text` field).
+    public var text: PromptTemplate?
+    public var fewshot: FewShotSpec
+    public var generation: GenerationSpec
+    public var filters: [FilterPipeline]
+    public var metrics: [MetricSpec]
+    /// The task as resolved (include applied), for results.json.
+    public var resolvedConfig: JSONValue
+    /// SHA-256 of the resolved config, so results say exactly which task definition produced them.
+    public var contentHash: String
+}
+
+public struct DatasetSpec: Sendable {
+    public enum Source: Sendable {
+        case file(URL, format: DatasetFormat?, split: String?)
+        case inline([Doc])
+    }
+    public var source: Source
+    public var limit: Int?
+}
+
+public struct FewShotSpec: Sendable {
+    public enum Sampler: String, Sendable, CaseIterable { case random, first }
+    public enum Source: Sendable {
+        /// The task's own dataset (the doc being asked is never its own example).
+        case sameDataset
+        case file(URL, format: DatasetFormat?, split: String?)
+    }
+    public var n: Int = 0
+    public var source: Source = .sameDataset
+    public var sampler: Sampler = .random
+    public var seed: UInt64 = 1234
+    public var delimiter: String = "\n\n"
+}
+
+public struct GenerationSpec: Sendable {
+    public var maxTokens: Int = 256
+    public var stop: [String] = []
+    public var temperature: Double = 0
+    public var topP: Double? = nil
+    public var seed: UInt64 = 1234
+    public var samples: Int = 1
+}
+
+/// A metric as the task file names it, with its options.
+public struct MetricSpec: Sendable, Hashable {
+    public var name: String
+    public var options: [String: JSONValue]
+    /// The key used in results ("exact_match", or "pass_at_k@5" style when options change meaning).
+    public var key: String
+}
+
+/// A group file: several tasks run together, with optional weights for the average.
+public struct TaskGroupSpec: Sendable {
+    public var name: String
+    public var file: String
+    public var tasks: [(task: TaskSpec, weight: Double)]
+}
+
+/// What a task or group file holds.
+public enum TaskFile: Sendable {
+    case task(TaskSpec)
+    case group(TaskGroupSpec)
+
+    public var tasks: [TaskSpec] {
+        switch self {
+        case .task(let task): return [task]
+        case .group(let group): return group.tasks.map(\.task)
+        }
+    }
+}
