@@ -58,6 +58,8 @@ import Testing
         (Position.standardFEN, "  e4!? ", "e2e4"),
         (Position.standardFEN, "Nf3+", "g1f3"),          // wrong check marker ignored
         (Position.standardFEN, "b4", "b2b4"),
+        (Position.standardFEN, "Pe4", "e2e4"),
+        ("r3k3/1P6/8/8/8/8/8/4K3 w - - 0 1", "b8=q", "b7b8q"),
         ("4k3/8/8/8/8/8/8/4K2R w K - 0 1", "0-0", "e1g1"),
         ("4k3/8/8/8/8/8/8/4K2R w K - 0 1", "o-o", "e1g1"),
         ("4k3/8/8/8/8/8/8/4K2R w K - 0 1", "e1g1", "e1g1"),
