@@ -112,6 +112,10 @@ def normalization_fixture(out):
         case("digits are word characters", {"text": "a1 the2 a"}, "a1 the2",
              note="\\b needs a non-word neighbour: 'a1' and 'the2' are single words"),
         case("empty", {"text": ""}, ""),
+        case("greek final sigma", {"text": "ΟΔΟΣ ΣΑΣ, ΑΣ."}, "οδος σας ας",
+             note="Python's lower() turns a word-final capital sigma into 'ς' (Final_Sigma rule)"),
+        case("dotted capital i and kelvin sign", {"text": "İstanbul \u212a"}, "i\u0307stanbul k",
+             note="full lowercase mapping: U+0130 -> i + U+0307, U+212A -> k"),
     ]
     for c in cases:
         check("squad_normalization", c, squad_normalize(c["input"]["text"]))

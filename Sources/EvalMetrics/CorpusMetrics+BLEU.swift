@@ -71,6 +71,14 @@ public enum CorpusMetrics {
             }
         }
 
+        /// The corpus statistics of many samples, e.g. of one bootstrap resample:
+        /// `Statistics.bootstrapStderr(perSample, seed: 1) { BLEUStatistics.combined($0).score() }`.
+        public static func combined(_ samples: [BLEUStatistics]) -> BLEUStatistics {
+            var total = BLEUStatistics()
+            for sample in samples { total.add(sample) }
+            return total
+        }
+
         /// Adds another sample's (or corpus's) statistics to these.
         public mutating func add(_ other: BLEUStatistics) {
             hypothesisLength += other.hypothesisLength

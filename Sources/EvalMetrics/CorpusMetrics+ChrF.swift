@@ -60,6 +60,14 @@ extension CorpusMetrics {
             self = best ?? ChrFStatistics()
         }
 
+        /// The corpus statistics of many samples, e.g. of one bootstrap resample:
+        /// `Statistics.bootstrapStderr(perSample, seed: 1) { ChrFStatistics.combined($0).score() }`.
+        public static func combined(_ samples: [ChrFStatistics]) -> ChrFStatistics {
+            var total = ChrFStatistics()
+            for sample in samples { total.add(sample) }
+            return total
+        }
+
         /// Adds another sample's (or corpus's) statistics to these.
         public mutating func add(_ other: ChrFStatistics) {
             for order in 0..<Self.characterOrder {

@@ -51,10 +51,32 @@ enum PythonText {
         return Array(text[0..<end])
     }
 
-    /// `str.lower()`: full Unicode lowercase mapping (so "İ" becomes "i̇" and a word-final
-    /// capital sigma becomes "ς", as in CPython).
+    /// `str.lower()`: full Unicode lowercase mapping (so "İ" becomes "i̇"), plus CPython's
+    /// Final_Sigma rule, which Swift's `lowercased()` does not apply: a capital sigma preceded
+    /// by a cased letter and not followed by one (case-ignorable characters skipped both ways)
+    /// becomes "ς" instead of "σ".
     static func lower(_ text: String) -> Scalars {
-        Array(text.lowercased().unicodeScalars)
+        let source = Array(text.unicodeScalars)
+        var result: Scalars = []
+        result.reserveCapacity(source.count)
+        for (index, scalar) in source.enumerated() {
+            if scalar.value == 0x3A3 {
+                result.append(isFinalSigma(source, at: index) ? "\u{3C2}" : "\u{3C3}")
+            } else {
+                result.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
+            }
+        }
+        return result
+    }
+
+    /// CPython's `handle_capital_sigma`: `\p{cased}\p{case-ignorable}* Σ !(\p{case-ignorable}* \p{cased})`.
+    private static func isFinalSigma(_ text: Scalars, at index: Int) -> Bool {
+        var before = index - 1
+        while before >= 0, text[before].properties.isCaseIgnorable { before -= 1 }
+        guard before >= 0, text[before].properties.isCased else { return false }
+        var after = index + 1
+        while after < text.count, text[after].properties.isCaseIgnorable { after += 1 }
+        return after == text.count || !text[after].properties.isCased
     }
 
     /// Whether `re`'s `\w` matches this code point for a `str` pattern: letters (categories

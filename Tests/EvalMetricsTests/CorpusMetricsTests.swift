@@ -41,3 +41,30 @@ struct CorpusMetricsTests {
         #expect(CorpusMetrics.chrF(predictions: ["abc"], references: []) == 0)
     }
 }
+
+@Suite("Corpus metrics under the bootstrap")
+struct CorpusBootstrapTests {
+    /// Resampling per-sample sufficient statistics gives a corpus-level bootstrap without
+    /// re-tokenising; its spread shrinks as the corpus grows.
+    @Test func bleuAndChrFBootstrapOverSampleStatistics() {
+        let words = ["the", "cat", "dog", "sat", "ran", "on", "mat", "rug", "quickly", "slowly"]
+        func sentence(_ seed: Int, _ length: Int) -> String {
+            (0..<length).map { words[(seed * 7 + $0 * 3 + $0 * $0) % words.count] }.joined(separator: " ")
+        }
+        let predictions = (0..<120).map { sentence($0, 8) }
+        let references = (0..<120).map { [sentence($0 + ($0 % 3 == 0 ? 1 : 0), 8)] }
+        let bleuStatistics = zip(predictions, references).map { CorpusMetrics.BLEUStatistics(prediction: $0, references: $1) }
+        let chrFStatistics = zip(predictions, references).map { CorpusMetrics.ChrFStatistics(prediction: $0, references: $1) }
+        #expect(abs(CorpusMetrics.BLEUStatistics.combined(bleuStatistics).score()
+                    - CorpusMetrics.bleu(predictions: predictions, references: references)) < 1e-9)
+        #expect(abs(CorpusMetrics.ChrFStatistics.combined(chrFStatistics).score()
+                    - CorpusMetrics.chrF(predictions: predictions, references: references)) < 1e-9)
+        let bleuStderr = Statistics.bootstrapStderr(bleuStatistics, resamples: 200, seed: 8) {
+            CorpusMetrics.BLEUStatistics.combined($0).score()
+        }
+        let smallStderr = Statistics.bootstrapStderr(Array(bleuStatistics.prefix(30)), resamples: 200, seed: 8) {
+            CorpusMetrics.BLEUStatistics.combined($0).score()
+        }
+        #expect(bleuStderr > 0 && bleuStderr < smallStderr)
+    }
+}
