@@ -177,16 +177,22 @@ public enum GGMLDequantization {
     /// takes nibble (r / 64) of ql[64h + r % 64] and bits 2·(r / 32) of qh[32h + r % 32].
     /// value = (d × scale[index / 16]) × (q − 32).
     private static func q6_K(_ x: UnsafeRawBufferPointer, at o: Int, _ y: UnsafeMutableBufferPointer<Float>, _ start: Int) {
-        let ql = o, qh = o + 128, scales = o + 192
         let d = half(x, o + 208)
         for h in 0..<2 {
-            for r in 0..<128 {
-                let low = (x[ql + 64 * h + r % 64] >> UInt8(4 * (r / 64))) & 0x0F
-                let high = (x[qh + 32 * h + r % 32] >> UInt8(2 * (r / 32))) & 0x03
-                let q = Int(low | (high << 4)) - 32
-                let index = 128 * h + r
-                let scale = Float(Int8(bitPattern: x[scales + index / 16]))
-                y[start + index] = (d * scale) * Float(q)
+            let ql = o + 64 * h, qh = o + 128 + 32 * h, scales = o + 192 + 8 * h
+            let out = start + 128 * h
+            // Value r of this half for r = l, l+32, l+64, l+96: the four share qh[l].
+            for l in 0..<32 {
+                let low = x[ql + l], lowNext = x[ql + l + 32], high = x[qh + l]
+                let q1 = Int((low & 0x0F) | ((high & 0x03) << 4)) - 32
+                let q2 = Int((lowNext & 0x0F) | (((high >> 2) & 0x03) << 4)) - 32
+                let q3 = Int((low >> 4) | (((high >> 4) & 0x03) << 4)) - 32
+                let q4 = Int((lowNext >> 4) | (((high >> 6) & 0x03) << 4)) - 32
+                let group = l / 16
+                y[out + l] = (d * Float(Int8(bitPattern: x[scales + group]))) * Float(q1)
+                y[out + l + 32] = (d * Float(Int8(bitPattern: x[scales + group + 2]))) * Float(q2)
+                y[out + l + 64] = (d * Float(Int8(bitPattern: x[scales + group + 4]))) * Float(q3)
+                y[out + l + 96] = (d * Float(Int8(bitPattern: x[scales + group + 6]))) * Float(q4)
             }
         }
     }
