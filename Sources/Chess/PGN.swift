@@ -29,13 +29,17 @@ public struct PGNGame: Sendable {
 /// move (as written, with its move number) and what was wrong.
 public struct PGNError: Error, Sendable, Equatable, CustomStringConvertible {
     public var gameNumber: Int
+    /// The game's Event tag, when it had one before the error.
+    public var event: String?
     public var line: Int
     /// The failing move, e.g. `12... Nxe5`; `nil` for errors outside moves (tags, syntax).
     public var move: String?
     public var message: String
 
     public var description: String {
-        var text = "PGN game \(gameNumber), line \(line)"
+        var text = "PGN game \(gameNumber)"
+        if let event { text += " (\"\(event)\")" }
+        text += ", line \(line)"
         if let move { text += ", move \(move)" }
         return text + ": " + message
     }

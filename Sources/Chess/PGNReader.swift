@@ -34,8 +34,10 @@ struct PGNReader {
         self.sanMode = sanMode
     }
 
+    private var currentEvent: String? { tags.first { $0.name == "Event" }?.value }
+
     private func error(_ message: String, move: String? = nil) -> PGNError {
-        PGNError(gameNumber: games.count + 1, line: line, move: move, message: message)
+        PGNError(gameNumber: games.count + 1, event: currentEvent, line: line, move: move, message: message)
     }
 
     mutating func readAll() throws(PGNError) -> [PGNGame] {
@@ -59,7 +61,7 @@ struct PGNReader {
                     if bytes[index] == UInt8(ascii: "\n") { line += 1 }
                     index += 1
                 }
-                guard index < bytes.count else { throw PGNError(gameNumber: games.count + 1, line: startLine, move: nil, message: "comment '{' is never closed") }
+                guard index < bytes.count else { throw PGNError(gameNumber: games.count + 1, event: currentEvent, line: startLine, move: nil, message: "comment '{' is never closed") }
                 index += 1
             case UInt8(ascii: ";"):
                 skipToEndOfLine()
@@ -83,7 +85,7 @@ struct PGNReader {
             }
         }
         if variationDepth > 0 {
-            throw PGNError(gameNumber: games.count + 1, line: variationStartLine, move: nil, message: "variation '(' is never closed")
+            throw PGNError(gameNumber: games.count + 1, event: currentEvent, line: variationStartLine, move: nil, message: "variation '(' is never closed")
         }
         if hasContent { try finishGame(result: nil) }
         return games

@@ -107,7 +107,8 @@ import Testing
             #expect(error.gameNumber == 2)
             #expect(error.move == "3. Qxf7")
             #expect(error.line == 6)
-            #expect(error.description.hasPrefix("PGN game 2, line 6, move 3. Qxf7: illegal move 'Qxf7'"))
+            #expect(error.event == "Bad")
+            #expect(error.description.hasPrefix("PGN game 2 (\"Bad\"), line 6, move 3. Qxf7: illegal move 'Qxf7'"))
         }
     }
 
