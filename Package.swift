@@ -59,7 +59,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "EvalMetricsTests", dependencies: ["EvalMetrics"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EvalMetricsTests", dependencies: ["EvalMetrics", "SeededRandom"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EvalCoreTests", dependencies: ["EvalCore", "EvalMetrics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Tokenizers", "ModelFormats"], resources: [.copy("Fixtures")]),

@@ -112,6 +112,10 @@ public enum DocScorer {
         case "exact_match":
             var prediction = answer
             var refs = references
+            for pattern in options["regexes_to_ignore"]?.arrayValue?.compactMap(\.stringValue) ?? [] {
+                prediction = prediction.replacingOccurrences(of: pattern, with: "", options: .regularExpression)
+                refs = refs.map { $0.replacingOccurrences(of: pattern, with: "", options: .regularExpression) }
+            }
             if options["ignore_punctuation"] == .bool(true) {
                 prediction = TextNormalization.removePunctuation(prediction)
                 refs = refs.map(TextNormalization.removePunctuation)

@@ -9,7 +9,7 @@ public struct MetricDefinition: Sendable {
         case wordPerplexity, bytePerplexity, bitsPerByte
     }
 
-    public enum OptionType: Sendable, Equatable { case bool, int, string }
+    public enum OptionType: Sendable, Equatable { case bool, int, string, stringList }
 
     public let name: String
     public let kinds: Set<TaskKind>
@@ -33,8 +33,9 @@ public enum MetricCatalog {
               summary: "as acc, scoring log p(choice|prompt) - log p(choice|unconditional_prompt)"),
         .init(name: "brier", kinds: [.multipleChoice], options: [:], aggregation: .mean, higherIsBetter: false,
               summary: "Brier score of the softmax over choice log-likelihoods against the gold (lower is better)"),
-        .init(name: "exact_match", kinds: [.generation], options: ["ignore_case": .bool, "ignore_punctuation": .bool],
-              aggregation: .mean, higherIsBetter: true, summary: "1 if the answer equals a reference"),
+        .init(name: "exact_match", kinds: [.generation], options: ["ignore_case": .bool, "ignore_punctuation": .bool, "regexes_to_ignore": .stringList],
+              aggregation: .mean, higherIsBetter: true,
+              summary: "1 if the answer equals a reference (after removing `regexes_to_ignore` matches from both, as lm-evaluation-harness)"),
         .init(name: "quasi_exact_match", kinds: [.generation], options: [:], aggregation: .mean, higherIsBetter: true,
               summary: "exact match after lower-casing and removing punctuation, articles and extra white space"),
         .init(name: "f1", kinds: [.generation], options: [:], aggregation: .mean, higherIsBetter: true,

@@ -111,9 +111,11 @@ extension TaskLoader {
                     switch (type, value) {
                     case (.bool, .bool), (.string, .string): fits = true
                     case (.int, .number(let n)): fits = n.rounded() == n
+                    case (.stringList, .array(let items)):
+                        fits = items.allSatisfy { $0.stringValue.map { (try? NSRegularExpression(pattern: $0)) != nil } ?? false }
                     default: fits = false
                     }
-                    if !fits { throw optionNodes[key]!.error("option '\(key)' of '\(name)' must be \(type == .bool ? "true or false" : type == .int ? "a whole number" : "a string")") }
+                    if !fits { throw optionNodes[key]!.error("option '\(key)' of '\(name)' must be \(type == .bool ? "true or false" : type == .int ? "a whole number" : type == .stringList ? "a list of valid regular expressions" : "a string")") }
                 }
                 var key = name
                 if name == "pass_at_k" || name == "maj_at_k" {
