@@ -137,6 +137,17 @@ public struct Game: Sendable {
         return nil
     }
 
+    /// The draw the player to move could claim by announcing `move` (FIDE 9.2.1.1 and 9.3.1):
+    /// the position after it would occur for the third time, or it would make 100 half-moves
+    /// without capture or pawn move. `nil` if neither, if `move` is illegal, or after the end.
+    public func claimableDraw(byPlaying move: Move) -> Termination? {
+        guard outcome == nil, position.isLegal(move) else { return nil }
+        let after = position.making(move)
+        if repetitionCounts[after.repetitionKey, default: 0] + 1 >= 3 { return .threefoldRepetition }
+        if after.halfmoveClock >= 100 { return .fiftyMoves }
+        return nil
+    }
+
     /// Ends the game as a draw by the claimable rule that applies; returns the outcome.
     /// - Throws: `GameError.noClaimableDraw` when neither rule applies, `.gameOver` if already ended.
     @discardableResult

@@ -41,7 +41,11 @@ import Testing
     @Test func threefoldIsClaimableAndFivefoldIsAutomatic() throws {
         var game = Game()
         let cycle = ["g1f3", "g8f6", "f3g1", "f6g8"]
-        for uci in cycle + cycle { try game.play(uci: uci) }
+        for uci in cycle + cycle.dropLast() { try game.play(uci: uci) }
+        #expect(game.claimableDraw == nil)
+        #expect(game.claimableDraw(byPlaying: try game.position.move(uci: "f6g8")) == .threefoldRepetition)
+        #expect(game.claimableDraw(byPlaying: try game.position.move(uci: "e7e5")) == nil)
+        try game.play(uci: "f6g8")
         #expect(game.repetitionCount == 3)
         #expect(game.claimableDraw == .threefoldRepetition)
         #expect(game.outcome == nil)
@@ -70,6 +74,7 @@ import Testing
         var game = Game(startingPosition: try Position(fen: "8/8/8/4k3/8/8/8/R3K3 w - - 98 80"))
         try game.play(uci: "a1a2")
         #expect(game.claimableDraw == nil)
+        #expect(game.claimableDraw(byPlaying: try game.position.move(uci: "e5e6")) == .fiftyMoves)
         try game.play(uci: "e5e6")
         #expect(game.position.halfmoveClock == 100)
         #expect(game.claimableDraw == .fiftyMoves)
