@@ -13,8 +13,10 @@ Writes Tests/TokenizersTests/Fixtures/
        bpe-reference.json    Hugging Face `tokenizers` ids + GPT-2 pre-tokenizer pieces for TEXTS
        gpt2-tokenizer.json   GPT-2's tokenizer.json rebuilt from gpt2.tiktoken (merges as [a, b] pairs)
        gpt2-reference.json   Hugging Face ids for TEXTS with that tokenizer
-       spm-model.json        a tiny SentencePiece BPE model (pieces, scores, types) trained here
-       spm-reference.json    `sentencepiece` ids for TEXTS with that model
+       spm-model.json        a tiny SentencePiece BPE model (pieces, scores, types) trained here,
+                             Llama-style (dummy space prefix)
+       spm-reference.json    `sentencepiece` ids for SPM_TEXTS with that model
+       spm-no-prefix-*.json  the same, Gemma-style (add_dummy_prefix = false)
 """
 import argparse
 import base64
@@ -219,7 +221,7 @@ def gpt2(whisper_sdist):
     })
 
 
-def sentencepiece_model():
+def sentencepiece_model(name, add_dummy_prefix):
     import sentencepiece
 
     folder = tempfile.mkdtemp()
@@ -229,7 +231,7 @@ def sentencepiece_model():
     sentencepiece.SentencePieceTrainer.train(
         input=os.path.join(FIXTURES, "bpe-corpus.txt"), model_prefix=prefix, vocab_size=600,
         model_type="bpe", byte_fallback=True, normalization_rule_name="identity",
-        remove_extra_whitespaces=False, add_dummy_prefix=True, split_digits=True,
+        remove_extra_whitespaces=False, add_dummy_prefix=add_dummy_prefix, split_digits=True,
         character_coverage=0.98, user_defined_symbols=["<sep>"], hard_vocab_limit=False,
         unk_id=0, bos_id=1, eos_id=2, pad_id=-1, num_threads=1, minloglevel=2)
     model = sentencepiece.SentencePieceProcessor(model_file=prefix + ".model")
@@ -249,21 +251,21 @@ def sentencepiece_model():
             types.append(4)
         else:
             types.append(1)
-    write_json("spm-model.json", {
+    write_json(f"{name}-model.json", {
         "source": f"scripts/tokenizer-reference.py: sentencepiece {sentencepiece.__version__} BPE trained on "
                   "bpe-corpus.txt; types as GGUF tokenizer.ggml.token_type (1 normal, 2 unknown, 3 control, "
                   "4 user-defined, 5 unused, 6 byte)",
         "tokens": pieces, "scores": scores, "token_types": types,
         "unk_id": model.unk_id(), "bos_id": model.bos_id(), "eos_id": model.eos_id(), "pad_id": model.pad_id(),
-        "add_space_prefix": True,
+        "add_space_prefix": add_dummy_prefix,
     })
     cases = []
     for text in SPM_TEXTS:
         ids = model.encode(text)
         cases.append({"text": text, "ids": ids, "decoded": model.decode(ids)})
-    write_json("spm-reference.json", {
+    write_json(f"{name}-reference.json", {
         "source": f"scripts/tokenizer-reference.py: sentencepiece {sentencepiece.__version__} encode/decode "
-                  "with spm-model.json's model (no BOS/EOS)",
+                  f"with {name}-model.json's model (no BOS/EOS)",
         "cases": cases,
     })
 
@@ -278,7 +280,8 @@ def main():
     if not args.skip_gpt2:
         gpt2(args.whisper_sdist)
     if not args.skip_spm:
-        sentencepiece_model()
+        sentencepiece_model("spm", add_dummy_prefix=True)  # Llama-style
+        sentencepiece_model("spm-no-prefix", add_dummy_prefix=False)  # Gemma-style
 
 
 if __name__ == "__main__":

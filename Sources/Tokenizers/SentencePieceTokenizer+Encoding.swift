@@ -1,0 +1,166 @@
+import Foundation
+
+/// llama.cpp's SPM encoding: a doubly linked list of symbols (Unicode scalars of the escaped text)
+/// and a max-priority queue of adjacent pairs whose concatenation is a piece, by piece score.
+extension SentencePieceTokenizer {
+    /// Encodes `text` (no BOS/EOS) into `output`.
+    func encodeText(_ text: String, matcher: AddedTokenMatcher, into output: inout [Int]) {
+        if text.isEmpty { return }
+        var bytes = Array(text.utf8)
+        // SentencePiece's dummy prefix: one space before the whole text (also when it starts with a space).
+        if addsSpacePrefix { bytes.insert(0x20, at: 0) }
+        bytes.withUnsafeBufferPointer { buffer in
+            var segmentStart = 0
+            matcher.forEachMatch(in: buffer, range: 0..<buffer.count) { match, id in
+                encodeFragment(buffer[segmentStart..<match.lowerBound], into: &output)
+                output.append(id)
+                segmentStart = match.upperBound
+            }
+            encodeFragment(buffer[segmentStart..<buffer.count], into: &output)
+        }
+    }
+
+    /// Text between user-defined tokens: spaces become "▁", then bigram merges by score.
+    private func encodeFragment(_ raw: Slice<UnsafeBufferPointer<UInt8>>, into output: inout [Int]) {
+        if raw.isEmpty { return }
+        var text: [UInt8] = []
+        text.reserveCapacity(raw.count + raw.count / 2)
+        for byte in raw {
+            if byte == 0x20 { text += [0xE2, 0x96, 0x81] } else { text.append(byte) }  // "▁" in UTF-8
+        }
+        var merger = BigramMerger(text: text, tokenizer: self)
+        merger.run()
+        merger.emit(into: &output)
+    }
+}
+
+/// The merge state for one fragment. Symbols are byte ranges of `text`; a symbol with length 0 has
+/// been merged into its left neighbour.
+private struct BigramMerger {
+    struct Bigram {
+        var score: Float
+        var left: Int
+        var right: Int
+        /// Byte length of the pair when queued; a different current length means the entry is stale.
+        var size: Int
+    }
+
+    let text: [UInt8]
+    let tokenizer: SentencePieceTokenizer
+    var starts: [Int] = []
+    var lengths: [Int] = []
+    var previous: [Int] = []
+    var next: [Int] = []
+    var queue: [Bigram] = []
+    /// (start << 32 | length) of each merged symbol → byte length of its left part, to resegment
+    /// symbols whose piece may not be output (unused pieces).
+    var splits: [Int: Int] = [:]
+
+    init(text: [UInt8], tokenizer: SentencePieceTokenizer) {
+        self.text = text
+        self.tokenizer = tokenizer
+        var position = 0
+        while position < text.count {
+            let lead = text[position]
+            let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+            let clamped = min(length, text.count - position)
+            previous.append(starts.count - 1)
+            next.append(starts.count + 1)
+            starts.append(position)
+            lengths.append(clamped)
+            position += clamped
+        }
+        if !next.isEmpty { next[next.count - 1] = -1 }
+    }
+
+    func pieceID(start: Int, length: Int) -> Int32? {
+        let key = text[start..<(start + length)].withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+        return tokenizer.mergeablePieceIDs[ExactString(key)]
+    }
+
+    /// Higher score first; on equal scores the leftmost pair.
+    static func before(_ a: Bigram, _ b: Bigram) -> Bool {
+        a.score != b.score ? a.score > b.score : a.left < b.left
+    }
+
+    mutating func tryAddBigram(_ left: Int, _ right: Int) {
+        guard left >= 0, right >= 0 else { return }
+        let size = lengths[left] + lengths[right]
+        guard let id = pieceID(start: starts[left], length: size) else { return }
+        push(Bigram(score: tokenizer.scores[Int(id)], left: left, right: right, size: size))
+    }
+
+    mutating func run() {
+        for index in 0..<max(starts.count - 1, 0) { tryAddBigram(index, index + 1) }
+        while let bigram = pop() {
+            let left = bigram.left
+            let right = bigram.right
+            // Skip pairs whose symbols were merged away or grew since they were queued.
+            guard lengths[left] > 0, lengths[right] > 0, lengths[left] + lengths[right] == bigram.size else { continue }
+            splits[starts[left] << 32 | bigram.size] = lengths[left]
+            lengths[left] += lengths[right]
+            lengths[right] = 0
+            next[left] = next[right]
+            if next[right] >= 0 { previous[next[right]] = left }
+            tryAddBigram(previous[left], left)
+            tryAddBigram(left, next[left])
+        }
+    }
+
+    func emit(into output: inout [Int]) {
+        var symbol = starts.isEmpty ? -1 : 0
+        while symbol >= 0 {
+            resegment(start: starts[symbol], length: lengths[symbol], into: &output)
+            symbol = next[symbol]
+        }
+    }
+
+    /// A symbol's piece id; an unused piece is split back into the two symbols it was merged from;
+    /// anything else becomes byte tokens (or the unknown token when a byte has none).
+    func resegment(start: Int, length: Int, into output: inout [Int]) {
+        if let id = pieceID(start: start, length: length), tokenizer.tokenTypes[Int(id)] != .unused {
+            output.append(Int(id))
+            return
+        }
+        if let leftLength = splits[start << 32 | length] {
+            resegment(start: start, length: leftLength, into: &output)
+            resegment(start: start + leftLength, length: length - leftLength, into: &output)
+            return
+        }
+        let bytes = text[start..<(start + length)]
+        if bytes.allSatisfy({ tokenizer.byteTokenIDs[Int($0)] >= 0 }) {
+            for byte in bytes { output.append(Int(tokenizer.byteTokenIDs[Int(byte)])) }
+        } else if let unknown = tokenizer.unknownTokenID {
+            output.append(unknown)
+        }
+    }
+
+    mutating func push(_ bigram: Bigram) {
+        queue.append(bigram)
+        var child = queue.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard Self.before(queue[child], queue[parent]) else { break }
+            queue.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> Bigram? {
+        guard let top = queue.first else { return nil }
+        let last = queue.removeLast()
+        if queue.isEmpty { return top }
+        queue[0] = last
+        var parent = 0
+        while true {
+            let leftChild = 2 * parent + 1
+            if leftChild >= queue.count { break }
+            var best = leftChild
+            if leftChild + 1 < queue.count, Self.before(queue[leftChild + 1], queue[leftChild]) { best = leftChild + 1 }
+            guard Self.before(queue[best], queue[parent]) else { break }
+            queue.swapAt(best, parent)
+            parent = best
+        }
+        return top
+    }
+}
