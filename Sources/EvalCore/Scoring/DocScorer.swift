@@ -20,6 +20,14 @@ public struct DocResponses: Sendable {
     public var unconditional: [LogLikelihoodResponse] = []
     public var rolling: RollingLogLikelihoodResponse?
     public var generations: [GenerationResponse] = []
+
+    public init(logLikelihoods: [LogLikelihoodResponse] = [], unconditional: [LogLikelihoodResponse] = [],
+                rolling: RollingLogLikelihoodResponse? = nil, generations: [GenerationResponse] = []) {
+        self.logLikelihoods = logLikelihoods
+        self.unconditional = unconditional
+        self.rolling = rolling
+        self.generations = generations
+    }
 }
 
 /// One doc's scores under one filter pipeline.

@@ -24,7 +24,7 @@ public enum TaskLoader {
 
     /// Loads every task/group file below a folder (sorted by path), collecting errors per file.
     public static func discover(directory: String) -> [(path: String, result: Result<TaskFile, Error>)] {
-        let root = URL(fileURLWithPath: directory)
+        let root = URL(fileURLWithPath: directory).resolvingSymlinksInPath()
         guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else { return [] }
         var paths: [String] = []
         for case let url as URL in enumerator where ["yaml", "yml"].contains(url.pathExtension) {
