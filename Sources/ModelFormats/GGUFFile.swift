@@ -148,6 +148,17 @@ public struct GGUFFile: Sendable {
                   byteCount <= storage.count else {
                 throw reader.error("shape \(info.shape) × \(type.name) needs more bytes than the whole file (\(storage.count))", location: location)
             }
+            // With a zero dimension the element count is 0 but the row length or row count alone
+            // may still be huge; the derived sizes must not overflow either.
+            let rowCount = dimensions.dropFirst().reduce(Optional(1)) { partial, dimension in
+                partial.flatMap { value in
+                    let (product, overflow) = value.multipliedReportingOverflow(by: dimension)
+                    return overflow ? nil : product
+                }
+            }
+            guard rowCount != nil, !(info.rowLength / type.blockSize).multipliedReportingOverflow(by: type.blockByteCount).overflow else {
+                throw reader.error("dimensions \(dimensions) overflow the row count or row size", location: location)
+            }
             guard info.offset % alignment == 0 else {
                 throw reader.error("data offset \(info.offset) is not a multiple of the alignment \(alignment)", location: location)
             }

@@ -31,7 +31,12 @@ public enum SafetensorsWriter {
             guard tensor.shape.allSatisfy({ $0 >= 0 }) else {
                 throw ModelFormatError(file: file, what: "shape \(tensor.shape) has a negative dimension", location: location)
             }
-            let elementCount = tensor.shape.reduce(1, *)
+            var elementCount = 1
+            for dimension in tensor.shape {
+                let (product, overflow) = elementCount.multipliedReportingOverflow(by: dimension)
+                elementCount = overflow ? -1 : product
+                if overflow { break }
+            }
             guard elementCount == tensor.values.count else {
                 throw ModelFormatError(file: file, what: "shape \(tensor.shape) needs \(elementCount) values, got \(tensor.values.count)", location: location)
             }

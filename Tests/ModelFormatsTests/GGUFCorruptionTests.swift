@@ -90,6 +90,12 @@ struct GGUFCorruptionTests {
         Self.put(UInt64.max / 2, at: dims + 8, in: &hugeDimension)
         try Self.expectError(hugeDimension, containing: "tensor 'b'")
 
+        // A zero dimension makes the element count 0, but the other dimension must still not overflow sizes.
+        var zeroTimesHuge = bytes
+        Self.put(UInt64(0), at: dims + 8, in: &zeroTimesHuge)
+        Self.put(UInt64.max / 2, at: dims, in: &zeroTimesHuge)
+        try Self.expectError(zeroTimesHuge, containing: "overflow the row count or row size", location: "tensor 'b'")
+
         var blockMismatch = bytes
         Self.put(UInt32(GGMLType.q4_K.rawValue), at: type, in: &blockMismatch)
         try Self.expectError(blockMismatch, containing: "row length 5 is not a multiple of the Q4_K block size 256")

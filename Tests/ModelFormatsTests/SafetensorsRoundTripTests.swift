@@ -93,6 +93,8 @@ struct SafetensorsRoundTripTests {
         #expect(throws: ModelFormatError.self) { try SafetensorsWriter.write([("x", [2, 2], [1, 2, 3])], to: url) }
         #expect(throws: ModelFormatError.self) { try SafetensorsWriter.write([("x", [1], [1]), ("x", [1], [2])], to: url) }
         #expect(throws: ModelFormatError.self) { try SafetensorsWriter.write([("x", [1], [1])], dtype: .i32, to: url) }
+        #expect(throws: ModelFormatError.self) { try SafetensorsWriter.write([("x", [Int.max, 4], [1])], to: url) }
+        #expect(throws: ModelFormatError.self) { try SafetensorsWriter.write([("x", [-1], [])], to: url) }
         do {
             try SafetensorsWriter.write([("weight", [2, 2], [1, 2, 3])], to: url)
         } catch let error as ModelFormatError {
