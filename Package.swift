@@ -52,10 +52,14 @@ let package = Package(
         .target(name: "Backends", dependencies: ["EvalCore", "Engine", "Tokenizers"]),
         // Chess rules: board, moves, FEN, SAN, UCI, PGN. Knows nothing of models.
         .target(name: "Chess", dependencies: ["SeededRandom"], swiftSettings: engineSettings),
+        // Aggregation of many results into boards (Markdown/JSON/CSV), comparisons, SVG charts.
+        .target(name: "Leaderboard", dependencies: ["EvalCore", "EvalMetrics"]),
+        // Matches between players (models, random, UCI engines), tournaments, ratings.
+        .target(name: "Arena", dependencies: ["EvalCore", "EvalMetrics", "Chess", "SeededRandom"]),
         .executableTarget(
             name: "EvalCLI",
             dependencies: [
-                "EvalCore", "Backends", "Engine", "Tokenizers",
+                "EvalCore", "Backends", "Engine", "Tokenizers", "Leaderboard", "Arena",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -66,6 +70,8 @@ let package = Package(
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BackendsTests", dependencies: ["Backends", "EvalCore", "Engine"]),
         .testTarget(name: "ChessTests", dependencies: ["Chess"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LeaderboardTests", dependencies: ["Leaderboard", "EvalCore", "EvalMetrics"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ArenaTests", dependencies: ["Arena", "EvalCore", "Chess", "SeededRandom"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EvalCLITests", dependencies: ["EvalCore"], resources: [.copy("Fixtures")]),
     ]
 )
