@@ -73,6 +73,12 @@ TEXTS = [
     "https://example.com/path?query=value&other=1 someone@example.org",
     "supercalifragilisticexpialidocious antidisestablishmentarianism",
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    # Pieces longer than 96 bytes take the priority-queue merge path.
+    "pneumonoultramicroscopicsilicovolcanoconiosis" * 7,
+    "x" + " " * 200 + "y",
+    "1234567890" * 20,
+    "QmFzZTY0IGJsb2JzIGFyZSBsb25nIHdvcmRzIHdpdGhvdXQgc3BhY2Vz" * 3 + "==",
+    "é" * 120,
     "abc123def 4th 1st x86_64 UTF-8",
     "<|endoftext|>",
     "a<|endoftext|>b",

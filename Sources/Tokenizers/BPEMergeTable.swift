@@ -36,8 +36,10 @@ struct BPEMergeTable: Sendable {
     /// adjacent pair of lowest rank, the leftmost one when several share that rank.
     ///
     /// Cost: O(n) per merge with n the current symbol count (a scan over cached pair ranks), so O(n²)
-    /// per word; words are short and results are cached by the caller.
+    /// per word; words are short and results are cached by the caller. Words longer than
+    /// `longWordThreshold` bytes take the O(n log n) priority-queue path, which gives the same ids.
     func encodeWord(_ bytes: UnsafeBufferPointer<UInt8>) -> [Int32] {
+        if bytes.count > Self.longWordThreshold { return encodeLongWord(bytes) }
         var symbols = [Int32]()
         symbols.reserveCapacity(bytes.count)
         for byte in bytes { symbols.append(byteTokenIDs[Int(byte)]) }
@@ -68,6 +70,99 @@ struct BPEMergeTable: Sendable {
             }
         }
         return symbols
+    }
+}
+
+extension BPEMergeTable {
+    /// Above this many bytes a word is merged with a priority queue instead of repeated scans.
+    static let longWordThreshold = 96
+
+    /// The same merges as the scan in `encodeWord`, for long words: symbols in a linked list and a
+    /// min-heap of candidate pairs ordered by (rank, position of the left symbol). Entries whose
+    /// symbols have changed since they were queued are skipped when popped.
+    func encodeLongWord(_ bytes: UnsafeBufferPointer<UInt8>) -> [Int32] {
+        let count = bytes.count
+        var ids = bytes.map { byteTokenIDs[Int($0)] }
+        var next = Array(1...count)
+        next[count - 1] = -1
+        var previous = Array(-1..<(count - 1))
+        var alive = [Bool](repeating: true, count: count)
+        var heap = RankHeap()
+        func queue(_ left: Int) {
+            let right = next[left]
+            guard right >= 0 else { return }
+            let (rank, merged) = lookup(ids[left], ids[right])
+            if rank != UInt32.max {
+                heap.push(RankHeap.Entry(rank: rank, position: Int32(left), left: ids[left], right: ids[right], merged: merged))
+            }
+        }
+        for position in 0..<(count - 1) { queue(position) }
+        while let entry = heap.pop() {
+            let left = Int(entry.position)
+            guard alive[left], ids[left] == entry.left else { continue }
+            let right = next[left]
+            guard right >= 0, ids[right] == entry.right else { continue }
+            ids[left] = entry.merged
+            alive[right] = false
+            next[left] = next[right]
+            if next[right] >= 0 { previous[next[right]] = left }
+            if previous[left] >= 0 { queue(previous[left]) }
+            queue(left)
+        }
+        var result: [Int32] = []
+        var position = 0
+        while position >= 0 {
+            result.append(ids[position])
+            position = next[position]
+        }
+        return result
+    }
+}
+
+/// Min-heap of merge candidates: lowest rank first, then leftmost position.
+struct RankHeap {
+    struct Entry {
+        var rank: UInt32
+        var position: Int32
+        var left: Int32
+        var right: Int32
+        var merged: Int32
+    }
+
+    private var entries: [Entry] = []
+
+    @inline(__always)
+    private static func before(_ a: Entry, _ b: Entry) -> Bool {
+        a.rank != b.rank ? a.rank < b.rank : a.position < b.position
+    }
+
+    mutating func push(_ entry: Entry) {
+        entries.append(entry)
+        var child = entries.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard Self.before(entries[child], entries[parent]) else { break }
+            entries.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> Entry? {
+        guard let top = entries.first else { return nil }
+        let last = entries.removeLast()
+        if entries.isEmpty { return top }
+        entries[0] = last
+        var parent = 0
+        while true {
+            let leftChild = 2 * parent + 1
+            if leftChild >= entries.count { break }
+            var best = leftChild
+            if leftChild + 1 < entries.count, Self.before(entries[leftChild + 1], entries[leftChild]) { best = leftChild + 1 }
+            guard Self.before(entries[best], entries[parent]) else { break }
+            entries.swapAt(best, parent)
+            parent = best
+        }
+        return top
     }
 }
 

@@ -196,7 +196,8 @@ public final class ByteLevelBPETokenizer: Tokenizer {
                 return
             }
             let ids = mergeTable.encodeWord(pieceBytes)
-            cache.insert(ids, for: word)
+            // Long pieces (runs of spaces, base64 blobs) rarely repeat: keep them out of the cache.
+            if piece.count <= 64 { cache.insert(ids, for: word) }
             for id in ids { output.append(Int(id)) }
         }
     }

@@ -74,8 +74,9 @@ private struct BigramMerger {
     }
 
     func pieceID(start: Int, length: Int) -> Int32? {
-        let key = text[start..<(start + length)].withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
-        return tokenizer.mergeablePieceIDs[ExactString(key)]
+        text.withUnsafeBufferPointer { buffer in
+            tokenizer.mergeablePieces.id(of: UnsafeBufferPointer(rebasing: buffer[start..<(start + length)]))
+        }
     }
 
     /// Higher score first; on equal scores the leftmost pair.

@@ -32,7 +32,7 @@ public final class SentencePieceTokenizer: Tokenizer {
     public let addsSpacePrefix: Bool
 
     /// Pieces that merges may form (normal, user-defined and unused), by exact bytes.
-    let mergeablePieceIDs: [ExactString: Int32]
+    let mergeablePieces: PieceTable
     /// `byteTokenIDs[b]` is the id of `<0xNN>` for byte b, or -1.
     let byteTokenIDs: [Int32]
     let userDefinedMatcher: AddedTokenMatcher
@@ -80,7 +80,7 @@ public final class SentencePieceTokenizer: Tokenizer {
         if addEOS && eosTokenID == nil {
             throw TokenizerError(key: "tokenizer.ggml.add_eos_token", "EOS is to be added but there is no EOS id")
         }
-        var mergeable: [ExactString: Int32] = [:]
+        var mergeable: [(String, Int32)] = []
         mergeable.reserveCapacity(tokens.count)
         var byteIDs = [Int32](repeating: -1, count: 256)
         var userDefined: [AddedToken] = []
@@ -88,8 +88,8 @@ public final class SentencePieceTokenizer: Tokenizer {
         for (id, token) in tokens.enumerated() {
             switch types[id] {
             case .normal, .userDefined, .unused:
-                // A repeated piece keeps its first id, as SentencePiece and llama.cpp do.
-                if mergeable[ExactString(token)] == nil { mergeable[ExactString(token)] = Int32(id) }
+                // A repeated piece keeps its first id (PieceTable), as SentencePiece and llama.cpp do.
+                mergeable.append((token, Int32(id)))
                 if types[id] == .userDefined, !token.isEmpty { userDefined.append(AddedToken(id: id, content: token, isSpecial: false)) }
             case .byte:
                 guard let byte = Self.byteValue(of: token) else {
@@ -112,7 +112,7 @@ public final class SentencePieceTokenizer: Tokenizer {
         self.addsBOS = addBOS
         self.addsEOS = addEOS
         self.addsSpacePrefix = addSpacePrefix
-        self.mergeablePieceIDs = mergeable
+        self.mergeablePieces = PieceTable(mergeable)
         self.byteTokenIDs = byteIDs
         self.userDefinedMatcher = AddedTokenMatcher(userDefined)
         self.controlMatcher = AddedTokenMatcher(control + userDefined)
