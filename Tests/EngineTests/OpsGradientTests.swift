@@ -115,3 +115,18 @@ import Testing
         #expect(dwpe == [1, 1, 1, 2, 2, 2])
     }
 }
+
+@Suite struct VectorMathTests {
+    @Test func expAndTanhMatchLibm() {
+        var worstExp = 0.0, worstTanh = 0.0
+        for i in -400...400 {
+            let x = Float(i) * 0.2  // −80 … 80
+            let e = VectorMath.exp(VectorMath.Vector(repeating: x))[3]
+            worstExp = max(worstExp, abs(Double(e) - Foundation.exp(Double(x))) / Foundation.exp(Double(x)))
+            let t = VectorMath.tanh(VectorMath.Vector(repeating: x / 8))[5]
+            worstTanh = max(worstTanh, abs(Double(t) - Foundation.tanh(Double(x / 8))))
+        }
+        #expect(worstExp < 3e-7, "exp relative error \(worstExp)")
+        #expect(worstTanh < 3e-7, "tanh absolute error \(worstTanh)")
+    }
+}

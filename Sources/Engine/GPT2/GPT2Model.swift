@@ -40,12 +40,13 @@ public final class GPT2Model: @unchecked Sendable {
         return Array(UnsafeBufferPointer(start: parameters.pointer + tensor.offset, count: tensor.count))
     }
 
-    /// Training FLOPs per token (forward + backward ≈ 3× forward), counting matmuls and attention
-    /// as in the PaLM appendix: 6·N_matmul + 6·L·T·C (causal attention at full length T).
+    /// Training FLOPs per token (forward + backward ≈ 3× forward) as nanoGPT's `estimate_mfu`
+    /// (PaLM appendix B) counts them: 6·N + 12·L·T·C, with N the matmul parameters
+    /// (12·L·C² in the blocks plus the V·C tied output projection).
     public func trainingFLOPsPerToken(sequenceLength t: Int) -> Double {
         let c = Double(configuration.width), l = Double(configuration.layerCount)
         let matmulParameters = l * 12 * c * c + Double(configuration.vocabularySize) * c
-        return 6 * matmulParameters + 6 * l * Double(t) * c
+        return 6 * matmulParameters + 12 * l * Double(t) * c
     }
 }
 

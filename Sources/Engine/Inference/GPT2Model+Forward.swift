@@ -123,7 +123,14 @@ extension GPT2Model {
             argmax = j
         }
         var sum = 0.0
-        for j in 0..<v { sum += Double(expf(row[j] - maximum)) }
+        var j = 0
+        while j < v {
+            let count = min(8, v - j)
+            var e = VectorMath.exp(VectorMath.load(row + j, count: count) - maximum)
+            if count < 8 { for lane in count..<8 { e[lane] = 0 } }
+            sum += Double(e.sum())
+            j += 8
+        }
         return (Double(row[target] - maximum) - log(sum), argmax == target || row[target] == maximum)
     }
 }

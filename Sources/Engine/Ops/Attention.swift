@@ -37,12 +37,7 @@ public enum Attention {
     static func causalSoftmaxRow(_ row: UnsafeMutablePointer<Float>, visible: Int, width: Int) {
         var maximum = -Float.greatestFiniteMagnitude
         for j in 0..<visible where row[j] > maximum { maximum = row[j] }
-        var sum: Float = 0
-        for j in 0..<visible {
-            let e = expf(row[j] - maximum)
-            row[j] = e
-            sum += e
-        }
+        let sum = VectorMath.expSubtractingMaximum(row, n: visible, maximum: maximum)
         let inverse = 1 / sum
         for j in 0..<visible { row[j] *= inverse }
         if visible < width { (row + visible).update(repeating: 0, count: width - visible) }

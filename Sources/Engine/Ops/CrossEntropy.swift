@@ -15,12 +15,7 @@ public enum SoftmaxCrossEntropy {
             let row = logits + i * v
             var maximum = -Float.greatestFiniteMagnitude
             for j in 0..<v where row[j] > maximum { maximum = row[j] }
-            var sum: Float = 0
-            for j in 0..<v {
-                let e = expf(row[j] - maximum)
-                row[j] = e
-                sum += e
-            }
+            let sum = VectorMath.expSubtractingMaximum(row, n: v, maximum: maximum)
             let inverse = 1 / sum
             for j in 0..<v { row[j] *= inverse }
             losses[i] = -logf(max(row[Int(targets[i])], Float.leastNormalMagnitude))

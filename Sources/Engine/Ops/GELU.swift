@@ -1,33 +1,33 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// GELU, tanh approximation (`gelu_new` in Hugging Face GPT-2).
 public enum GELU {
     static let scale: Float = (2 / Float.pi).squareRoot()
 
     /// out(N) = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
     public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, n: Int) {
-        for i in 0..<n {
-            let x = inp[i]
-            let cube = 0.044715 * x * x * x
-            out[i] = 0.5 * x * (1 + tanhf(scale * (x + cube)))
+        var i = 0
+        while i < n {
+            let count = min(8, n - i)
+            let x = VectorMath.load(inp + i, count: count)
+            let t = VectorMath.tanh(scale * (x + 0.044715 * x * x * x))
+            VectorMath.store(0.5 * x * (1 + t), out + i, count: count)
+            i += 8
         }
     }
 
     /// dinp(N) += gelu'(inp) · dout.
     public static func backward(dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, dout: UnsafePointer<Float>, n: Int) {
-        for i in 0..<n {
-            let x = inp[i]
-            let cube = 0.044715 * x * x * x
-            let tanhArgument = scale * (x + cube)
-            let tanhOut = tanhf(tanhArgument)
-            let coshOut = coshf(tanhArgument)
-            let sech2 = 1 / (coshOut * coshOut)
-            let local = 0.5 * (1 + tanhOut) + x * 0.5 * sech2 * scale * (1 + 3 * 0.044715 * x * x)
-            dinp[i] += local * dout[i]
+        var i = 0
+        while i < n {
+            let count = min(8, n - i)
+            let x = VectorMath.load(inp + i, count: count)
+            let t = VectorMath.tanh(scale * (x + 0.044715 * x * x * x))
+            let one = VectorMath.Vector(repeating: 1)
+            let sech2: VectorMath.Vector = one - t * t
+            let slope: VectorMath.Vector = scale * (one + (3 * 0.044715) * x * x)
+            let local: VectorMath.Vector = 0.5 * (one + t) + 0.5 * x * sech2 * slope
+            let updated = VectorMath.load(dinp + i, count: count) + local * VectorMath.load(dout + i, count: count)
+            VectorMath.store(updated, dinp + i, count: count)
+            i += 8
         }
     }
 }

@@ -2,6 +2,14 @@ import CBLAS
 
 /// Row-major matrix products through OpenBLAS `cblas_sgemm` (multi-threaded by OpenBLAS itself).
 public enum BLAS {
+    /// OpenBLAS worker threads used by each sgemm (default: one per core, or `OPENBLAS_NUM_THREADS`).
+    /// Set it once at start-up (e.g. to 1 when the caller runs one model per core); OpenBLAS does
+    /// not allow changing it while another thread is inside a BLAS call.
+    public static var threadCount: Int {
+        get { Int(openblas_get_num_threads()) }
+        set { openblas_set_num_threads(Int32(max(1, newValue))) }
+    }
+
     /// C(M,N) = alpha * op(A) * op(B) + beta * C, all row-major.
     /// `lda`, `ldb`, `ldc` are row strides in elements (they may exceed the logical width,
     /// which is how attention reads one head out of the (T,3C) QKV rows without copying).
