@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.20.0"),
     ],
     targets: [
         // The one seeded random number generator every component uses.
@@ -48,8 +49,16 @@ let package = Package(
             dependencies: ["CBLAS", "Tokenizers", "ModelFormats", "SeededRandom"],
             swiftSettings: engineSettings
         ),
-        // LanguageModel implementations over the engine (and, later, HTTP endpoints).
-        .target(name: "Backends", dependencies: ["EvalCore", "Engine", "Tokenizers"]),
+        // SQLite (Debian libsqlite3-dev) for the response cache.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // LanguageModel implementations: the engine, OpenAI-compatible HTTP endpoints; the response cache.
+        .target(
+            name: "Backends",
+            dependencies: [
+                "EvalCore", "Engine", "Tokenizers", "CSQLite",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         // Chess rules: board, moves, FEN, SAN, UCI, PGN. Knows nothing of models.
         .target(name: "Chess", dependencies: ["SeededRandom"], swiftSettings: engineSettings),
         // Aggregation of many results into boards (Markdown/JSON/CSV), comparisons, SVG charts.
@@ -72,6 +81,6 @@ let package = Package(
         .testTarget(name: "ChessTests", dependencies: ["Chess"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LeaderboardTests", dependencies: ["Leaderboard", "EvalCore", "EvalMetrics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ArenaTests", dependencies: ["Arena", "EvalCore", "Chess", "SeededRandom"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "EvalCLITests", dependencies: ["EvalCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EvalCLITests", dependencies: ["EvalCLI"]),
     ]
 )
