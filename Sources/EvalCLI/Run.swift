@@ -33,9 +33,12 @@ extension Eval {
             let prepared = try EvaluationRunner.prepare(taskList, options: options)
             let prepareSeconds = Date().timeIntervalSince(started)
 
-            let models = try ModelResolver.resolve(modelOptions.model)
+            let models: [ResolvedModel]
+            do { models = try ModelResolver.resolve(modelOptions.model) } catch { throw UsageError("--model: \(error)") }
+            var progression = Progression()
             for (index, resolved) in models.enumerated() {
-                let model = try resolved.load()
+                let model: any LanguageModel
+                do { model = try resolved.load() } catch { throw UsageError("--model \(resolved.name): \(error)") }
                 let modelStart = Date()
                 let runner = EvaluationRunner(model: model, options: options)
                 let runs = try await runner.run(prepared)
@@ -55,6 +58,18 @@ extension Eval {
                 if !quiet || index == models.count - 1 {
                     FileHandle.standardError.write(Data("results: \(folder.path)/results.json\n".utf8))
                 }
+                if let step = resolved.step {
+                    var written = results
+                    written.runID = folder.lastPathComponent
+                    progression.points.append(.init(step: step, results: written))
+                }
+            }
+            if progression.points.count > 1 {
+                let table = progression.markdown()
+                print("## Progression (\(modelOptions.model))\n")
+                print(table)
+                let folder = try ProgressionWriter.write(progression, series: modelOptions.model, to: URL(fileURLWithPath: outputDir))
+                FileHandle.standardError.write(Data("progression: \(folder.path)/progression.md\n".utf8))
             }
         }
 

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+/// Runs the built `eval` executable (built by `swift build --build-tests`, which scripts/test does
+/// first) and checks exit codes and output.
+@Suite struct CLITests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var executable: URL? {
+        let candidates = ["debug", "release"].map { packageRoot.appendingPathComponent(".build/\($0)/eval") }
+            .filter { FileManager.default.isExecutableFile(atPath: $0.path) }
+        return candidates.max { a, b in
+            let da = (try? a.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast
+            let db = (try? b.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast
+            return da < db
+        }
+    }
+
+    struct Output {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static func run(_ arguments: [String], in directory: URL = packageRoot) throws -> Output {
+        let process = Process()
+        process.executableURL = try #require(executable, "build the eval executable first (swift build)")
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("evalkit-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func validateShippedTasksSucceeds() throws {
+        let result = try Self.run(["tasks", "validate", "tasks"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("ok      tasks/gsm8k/gsm8k.yaml (1 task, 4 docs)"))
+    }
+
+    @Test func validateBadFileExitsTwoWithLocation() throws {
+        let directory = try Self.temporaryDirectory()
+        try "name: t\nkind: generation\ndocs:\n  - {q: 1}\nprompt: \"{{q}}\"\ntarget: \"{{a}}\"\nmax_tokens: 3\n"
+            .write(to: directory.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        let result = try Self.run(["tasks", "validate", "bad.yaml"], in: directory)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("bad.yaml:7:1: max_tokens: unknown key 'max_tokens'"))
+    }
+
+    @Test func runWithBadTaskWritesNoResults() throws {
+        let directory = try Self.temporaryDirectory()
+        try "name: t\nkind: multiple_choice\ndocs:\n  - {q: 1, c: [], l: 0}\nprompt: \"{{q}}\"\nchoices: c\ntarget: \"{{l}}\"\n"
+            .write(to: directory.appendingPathComponent("empty.yaml"), atomically: true, encoding: .utf8)
+        let result = try Self.run(["run", "empty.yaml", "--model", "nowhere", "--output-dir", "out"], in: directory)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("doc 0: the choice list is empty"))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("out").path))
+    }
+
+    @Test func runWithMissingModelExitsTwo() throws {
+        let result = try Self.run(["run", "tasks/arc/arc.yaml", "--model", "/nonexistent/model", "--output-dir", "/tmp/evalkit-never"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("no model at '/nonexistent/model'"))
+    }
+
+    @Test func showPrintsExactRequests() throws {
+        let result = try Self.run(["tasks", "show", "tasks/arc/arc.yaml", "--n", "1"])
+        #expect(result.status == 0)
+        let golden = try String(contentsOf: Self.packageRoot.appendingPathComponent("Tests/EvalCLITests/Fixtures/show-arc.txt"), encoding: .utf8)
+        #expect(result.stdout == golden)
+    }
+
+    @Test func usageErrorExitsTwo() throws {
+        let result = try Self.run(["run", "tasks/arc/arc.yaml"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--model"))
+    }
+}
