@@ -39,6 +39,19 @@ public final class ByteLevelBPETokenizer: Tokenizer {
         try self.init(vocabulary: vocabulary, merges: merges, addedTokens: added, source: nil)
     }
 
+    /// Splits merge lines such as GGUF's `tokenizer.ggml.merges` ("Ġ t") into pairs.
+    /// - Throws: `TokenizerError` naming `tokenizer.ggml.merges[i]` for a line that is not two tokens
+    ///   separated by one space.
+    public static func mergePairs(fromLines lines: [String]) throws -> [(String, String)] {
+        try lines.enumerated().map { index, line in
+            let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw TokenizerError(key: "tokenizer.ggml.merges[\(index)]", "'\(line)' is not two tokens separated by one space")
+            }
+            return (String(parts[0]), String(parts[1]))
+        }
+    }
+
     /// The designated initialiser: every other one ends here.
     /// - Parameter source: file name for error messages, and the key prefix the inputs came from.
     init(vocabulary modelVocabulary: [String], merges: [(String, String)], addedTokens: [AddedToken],

@@ -123,6 +123,18 @@ import Tokenizers
             ("pre_tokenizer.use_regex", try edit { $0["pre_tokenizer"] = ["type": "ByteLevel", "use_regex": false] }),
             ("pre_tokenizer.add_prefix_space", try edit { $0["pre_tokenizer"] = ["type": "ByteLevel", "add_prefix_space": "yes"] }),
             ("pre_tokenizer", try edit { $0["pre_tokenizer"] = NSNull() }),
+            ("pre_tokenizer.add_prefix_space", try edit { $0["pre_tokenizer"] = ["type": "ByteLevel", "add_prefix_space": 1] }),
+            ("model.vocab", try editModel { model in
+                var vocab = model["vocab"] as? [String: Any] ?? [:]
+                vocab["Ġ"] = 220.5
+                model["vocab"] = vocab
+            }),
+            ("model.vocab", try editModel { model in
+                var vocab = model["vocab"] as? [String: Any] ?? [:]
+                vocab["Ġ"] = "220"
+                model["vocab"] = vocab
+            }),
+            ("model.merges[0]", try editModel { $0["merges"] = [["Ġ"]] }),
             ("normalizer", try edit { $0["normalizer"] = ["type": "NFC"] }),
             ("decoder.type", try edit { $0["decoder"] = ["type": "WordPiece"] }),
             ("added_tokens[0].content", try edit { $0["added_tokens"] = [["id": 399, "special": true]] }),
@@ -166,7 +178,9 @@ import Tokenizers
     @Test func buildsFromRawVocabularyAndMerges() throws {
         let bytes = ByteLevelAlphabet.orderedBytes.map { String(ByteLevelAlphabet.scalarForByte[Int($0)]) }
         let vocabulary = bytes + ["he", "Ġhe", "<|endoftext|>"]
-        let tokenizer = try ByteLevelBPETokenizer(vocabulary: vocabulary, merges: [("h", "e"), ("Ġ", "he")],
+        let merges = try ByteLevelBPETokenizer.mergePairs(fromLines: ["h e", "Ġ he"])
+        #expect(throws: TokenizerError.self) { try ByteLevelBPETokenizer.mergePairs(fromLines: ["h e", "Ġhe"]) }
+        let tokenizer = try ByteLevelBPETokenizer(vocabulary: vocabulary, merges: merges,
                                                   specialTokens: ["<|endoftext|>": 258])
         #expect(tokenizer.encode("he he<|endoftext|>") == [256, 257, 258])
         #expect(tokenizer.decode([256, 257, 258]) == "he he<|endoftext|>")
