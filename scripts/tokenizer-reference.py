@@ -11,6 +11,7 @@ Reads  Tests/TokenizersTests/Fixtures/bpe-trained-tokenizer.json (written by our
        bpe-corpus.txt, see docs/tokenizers.md) and bpe-corpus.txt.
 Writes Tests/TokenizersTests/Fixtures/
        bpe-reference.json    Hugging Face `tokenizers` ids + GPT-2 pre-tokenizer pieces for TEXTS
+       bpe-prefix-template-*.json  the same with add_prefix_space and a TemplateProcessing post-processor
        gpt2-tokenizer.json   GPT-2's tokenizer.json rebuilt from gpt2.tiktoken (merges as [a, b] pairs)
        gpt2-reference.json   Hugging Face ids for TEXTS with that tokenizer
        spm-model.json        a tiny SentencePiece BPE model (pieces, scores, types) trained here,
@@ -153,6 +154,34 @@ def self_trained():
     })
 
 
+def prefix_space_and_template():
+    """The self-trained tokenizer with add_prefix_space and a TemplateProcessing post-processor."""
+    with open(os.path.join(FIXTURES, "bpe-trained-tokenizer.json"), encoding="utf-8") as file:
+        spec = json.load(file)
+    eot = {"SpecialToken": {"id": "<|endoftext|>", "type_id": 0}}
+    spec["pre_tokenizer"]["add_prefix_space"] = True
+    spec["post_processor"] = {
+        "type": "TemplateProcessing",
+        "single": [eot, {"Sequence": {"id": "A", "type_id": 0}}, eot],
+        "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}],
+        "special_tokens": {"<|endoftext|>": {"id": "<|endoftext|>", "ids": [399], "tokens": ["<|endoftext|>"]}},
+    }
+    path = os.path.join(FIXTURES, "bpe-prefix-template-tokenizer.json")
+    with open(path, "w", encoding="utf-8") as file:
+        json.dump(spec, file, ensure_ascii=False)
+    print("wrote", os.path.relpath(path, ROOT))
+    tokenizer = Tokenizer.from_file(path)
+    cases = []
+    for text in TEXTS:
+        ids = tokenizer.encode(text).ids
+        cases.append({"text": text, "ids": ids, "decoded": tokenizer.decode(ids, skip_special_tokens=False)})
+    write_json("bpe-prefix-template-reference.json", {
+        "source": f"scripts/tokenizer-reference.py with Hugging Face tokenizers {tokenizers.__version__} "
+                  "on bpe-prefix-template-tokenizer.json (add_prefix_space, <|endoftext|> around each text)",
+        "cases": cases,
+    })
+
+
 def rank_bpe(ranks, token, max_rank):
     """Split `token` (bytes) by merging the lowest-ranked adjacent pair while its rank < max_rank."""
     parts = [bytes([b]) for b in token]
@@ -283,6 +312,7 @@ def main():
     parser.add_argument("--skip-spm", action="store_true")
     args = parser.parse_args()
     self_trained()
+    prefix_space_and_template()
     if not args.skip_gpt2:
         gpt2(args.whisper_sdist)
     if not args.skip_spm:

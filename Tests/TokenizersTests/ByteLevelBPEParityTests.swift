@@ -27,6 +27,19 @@ import Tokenizers
         #expect(checked > 30)
     }
 
+    /// add_prefix_space = true and a TemplateProcessing post-processor that puts <|endoftext|> around each text.
+    @Test func prefixSpaceAndTemplateMatchHuggingFace() throws {
+        let tokenizer = try ByteLevelBPETokenizer(contentsOf: try Fixtures.url("bpe-prefix-template-tokenizer.json"))
+        #expect(tokenizer.addsPrefixSpace)
+        #expect(tokenizer.prefixTokenIDs == [399])
+        #expect(tokenizer.suffixTokenIDs == [399])
+        let reference = try Fixtures.decode(ReferenceFile.self, "bpe-prefix-template-reference.json")
+        for testCase in reference.cases {
+            #expect(tokenizer.encode(testCase.text) == testCase.ids, "ids for \(testCase.text.debugDescription)")
+            #expect(tokenizer.decode(testCase.ids) == testCase.decoded)
+        }
+    }
+
     /// GPT-2's real vocabulary (50,257 tokens, merges stored as [a, b] pairs).
     @Test func gpt2TokenizerMatchesHuggingFace() throws {
         let tokenizer = try ByteLevelBPETokenizer(contentsOf: try Fixtures.url("gpt2-tokenizer.json"))
