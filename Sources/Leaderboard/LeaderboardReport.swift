@@ -1,0 +1,87 @@
+import EvalCore
+import Foundation
+
+/// Output formats of `eval leaderboard`.
+public enum LeaderboardFormat: String, Sendable, CaseIterable {
+    case markdown, json, csv
+}
+
+/// Everything a board shows: the models × tasks table, the optional checkpoint progression,
+/// and the files that were skipped.
+public struct LeaderboardReport: Sendable, Codable, Equatable {
+    public var board: LeaderboardTable
+    public var progression: ProgressionReport?
+    /// Files skipped while reading, as "path: reason".
+    public var warnings: [String]
+
+    /// Reads the folders and builds the report.
+    /// - Parameters:
+    ///   - directories: results folders; empty means the board's `results`, else `results/`.
+    ///   - spec: the board definition (a default one when there is no board file).
+    public static func make(directories: [String], spec: BoardSpec) -> LeaderboardReport {
+        let folders = !directories.isEmpty ? directories : (!spec.results.isEmpty ? spec.results : [ResultStore.defaultDirectory])
+        let scan = ResultStore.scan(folders)
+        return make(runs: scan.runs, spec: spec, warnings: scan.warnings.map(\.description))
+    }
+
+    /// Builds the report from runs already read. Checkpoints of the progression run appear in the
+    /// main table only at their latest step, named by the run.
+    public static func make(runs: [StoredRun], spec: BoardSpec, warnings: [String] = []) -> LeaderboardReport {
+        var boardRuns = runs
+        if let progression = spec.progression {
+            let steps = runs.compactMap { ProgressionReport.step(model: $0.results.model.name, run: progression.run) }
+            if let last = steps.max() {
+                boardRuns = runs.filter { run in
+                    guard let step = ProgressionReport.step(model: run.results.model.name, run: progression.run) else { return true }
+                    return step == last
+                }
+            }
+        }
+        let board = LeaderboardTable.build(runs: boardRuns, spec: spec)
+        let progression = ProgressionReport.build(runs: runs, spec: spec, columns: board.columns)
+        return LeaderboardReport(board: board, progression: progression, warnings: warnings)
+    }
+
+    /// The report in a format. `chartFile` is the progression SVG's file name, linked from Markdown when given.
+    public func render(_ format: LeaderboardFormat, chartFile: String? = nil) throws -> String {
+        switch format {
+        case .markdown: return markdown(chartFile: chartFile)
+        case .csv: return board.csv()
+        case .json:
+            let encoder = ResultsWriter.encoder()
+            return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        }
+    }
+
+    public func markdown(chartFile: String? = nil) -> String {
+        var text = board.markdown(includeNotes: false)
+        if let progression {
+            text += "\n" + progression.markdown()
+            if let chartFile { text += "\n![\(progression.run) progression](\(chartFile))\n" }
+        }
+        if let notes = board.notes, !notes.isEmpty {
+            text += "\n## Notes\n\n" + notes.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
+        }
+        return text
+    }
+}
+
+/// Writes a file through a temporary file in the same folder and a rename, so readers never see half a file.
+public enum AtomicFile {
+    public static func write(_ text: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        do {
+            try Data(text.utf8).write(to: temporary)
+            // rename(2) replaces the destination atomically on the same file system.
+            guard rename(temporary.path, url.path) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+    }
+}

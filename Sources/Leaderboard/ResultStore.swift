@@ -1,0 +1,174 @@
+import EvalCore
+import Foundation
+
+/// One `results.json` found on disk, decoded.
+public struct StoredRun: Sendable {
+    /// The `results.json` file.
+    public var resultsPath: String
+    /// The run folder (holds `samples.jsonl` when the run wrote one).
+    public var folder: String
+    public var results: RunResults
+
+    public init(resultsPath: String, results: RunResults) {
+        self.resultsPath = resultsPath
+        self.folder = URL(fileURLWithPath: resultsPath).deletingLastPathComponent().path
+        self.results = results
+    }
+
+    /// `created_at` as a date (ISO 8601, with or without fractional seconds); nil when unparsable.
+    public var createdDate: Date? { ResultStore.parseDate(results.createdAt) }
+}
+
+/// A file that was skipped, and why. Reading a store never stops at a bad file.
+public struct StoreWarning: Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// Why one `results.json` could not be read.
+public struct ResultsReadError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// Reads results folders: every `results.json` below the given folders, any schema version EvalKit wrote.
+public enum ResultStore {
+    /// The folder `eval run` writes to and `eval leaderboard` reads by default.
+    public static let defaultDirectory = "results"
+
+    /// Decoders by `schema_version`. A new schema adds an entry here that maps its files to
+    /// today's `RunResults`, so old results stay readable forever.
+    static let decoders: [Int: @Sendable (Data) throws -> RunResults] = [
+        1: { data in try jsonDecoder().decode(RunResults.self, from: data) },
+    ]
+
+    /// The schema versions this build reads.
+    public static var readableSchemaVersions: [Int] { decoders.keys.sorted() }
+
+    /// A JSON decoder that accepts the "nan"/"inf"/"-inf" strings `ResultsWriter` writes for non-finite numbers.
+    public static func jsonDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
+
+    /// Scans folders recursively (following no hidden folders: `ResultsWriter` builds runs in
+    /// hidden temporary folders) and decodes every `results.json`.
+    /// - Parameter directories: folders, or `results.json` files, to read. A missing path is a warning.
+    /// - Returns: the runs, sorted by path so output is stable, and one warning per skipped file.
+    public static func scan(_ directories: [String]) -> (runs: [StoredRun], warnings: [StoreWarning]) {
+        var runs: [StoredRun] = []
+        var warnings: [StoreWarning] = []
+        for path in resultFiles(in: directories, warnings: &warnings) {
+            do {
+                runs.append(try read(path: path))
+            } catch let error as ResultsReadError {
+                warnings.append(StoreWarning(path: error.path, reason: error.reason))
+            } catch {
+                warnings.append(StoreWarning(path: path, reason: "\(error)"))
+            }
+        }
+        runs.sort { $0.resultsPath < $1.resultsPath }
+        return (runs, warnings)
+    }
+
+    /// The `results.json` paths under the given folders, sorted.
+    static func resultFiles(in directories: [String], warnings: inout [StoreWarning]) -> [String] {
+        let fileManager = FileManager.default
+        var found: Set<String> = []
+        for directory in directories {
+            var isDirectory: ObjCBool = false
+            guard fileManager.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+                warnings.append(StoreWarning(path: directory, reason: "no such file or folder"))
+                continue
+            }
+            if !isDirectory.boolValue {
+                found.insert(directory)
+                continue
+            }
+            let root = URL(fileURLWithPath: directory)
+            guard let enumerator = fileManager.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey],
+                                                          options: [.skipsHiddenFiles]) else {
+                warnings.append(StoreWarning(path: directory, reason: "cannot list the folder"))
+                continue
+            }
+            for case let url as URL in enumerator where url.lastPathComponent == "results.json" {
+                // Keep the path as the caller spelled the root, so warnings and footnotes read naturally.
+                let relative = url.path.hasPrefix(root.path) ? String(url.path.dropFirst(root.path.count)) : "/" + url.lastPathComponent
+                found.insert(directory.hasSuffix("/") ? directory + relative.drop(while: { $0 == "/" }) : directory + relative)
+            }
+        }
+        return found.sorted()
+    }
+
+    /// Reads one `results.json`.
+    /// - Throws: ``ResultsReadError`` saying what is wrong (unreadable, not JSON, unknown schema, missing key).
+    public static func read(path: String) throws -> StoredRun {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ResultsReadError(path: path, reason: "cannot read the file")
+        }
+        return StoredRun(resultsPath: path, results: try decode(data, path: path))
+    }
+
+    /// Decodes `results.json` bytes with the decoder for their `schema_version`.
+    public static func decode(_ data: Data, path: String) throws -> RunResults {
+        struct VersionProbe: Decodable {
+            let schemaVersion: Int?
+            enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version" }
+        }
+        let probe: VersionProbe
+        do {
+            probe = try JSONDecoder().decode(VersionProbe.self, from: data)
+        } catch {
+            throw ResultsReadError(path: path, reason: data.isEmpty ? "the file is empty" : "not a JSON object (\(describe(error)))")
+        }
+        guard let version = probe.schemaVersion else {
+            throw ResultsReadError(path: path, reason: "no schema_version: not an EvalKit results file")
+        }
+        guard let decoder = decoders[version] else {
+            let known = readableSchemaVersions.map(String.init).joined(separator: ", ")
+            throw ResultsReadError(path: path, reason: "schema_version \(version) is newer than this EvalKit reads (\(known)); upgrade EvalKit")
+        }
+        do {
+            return try decoder(data)
+        } catch {
+            throw ResultsReadError(path: path, reason: "schema_version \(version): \(describe(error))")
+        }
+    }
+
+    /// A one-line reason from a decoding error: what is wrong and at which key path.
+    static func describe(_ error: Error) -> String {
+        func path(_ keys: [CodingKey]) -> String {
+            let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return text.isEmpty ? "the top level" : String(text.drop(while: { $0 == "." }))
+        }
+        guard let error = error as? DecodingError else { return "\(error)" }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let parent = context.codingPath.isEmpty ? "" : " in \(path(context.codingPath))"
+            return "missing key '\(key.stringValue)'\(parent)"
+        case .typeMismatch(let type, let context):
+            return "wrong type at \(path(context.codingPath)): expected \(type)"
+        case .valueNotFound(let type, let context):
+            return "null at \(path(context.codingPath)): expected \(type)"
+        case .dataCorrupted(let context):
+            let underlying = (context.underlyingError as NSError?)?.localizedDescription
+            return "malformed JSON at \(path(context.codingPath))" + (underlying.map { ": \($0)" } ?? "")
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
+    static func parseDate(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
+}

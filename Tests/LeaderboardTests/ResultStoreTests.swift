@@ -1,0 +1,45 @@
+import EvalCore
+import Foundation
+import Leaderboard
+import Testing
+
+@Suite struct ResultStoreTests {
+    @Test func scansRecursivelyAndSkipsBadFilesWithWarnings() throws {
+        let scan = ResultStore.scan([try FixturePaths.path("results")])
+        // alpha-old, alpha-new, beta, nested/gamma, tiny-100...400.
+        #expect(scan.runs.count == 8)
+        #expect(Set(scan.runs.map(\.results.model.name)) == ["alpha", "beta", "gamma", "tiny@100", "tiny@200", "tiny@300", "tiny@400"])
+        #expect(scan.runs.contains { $0.resultsPath.hasSuffix("nested/gamma/results.json") })
+        #expect(scan.warnings.count == 3)
+        let reasons = Dictionary(uniqueKeysWithValues: scan.warnings.map {
+            (URL(fileURLWithPath: $0.path).deletingLastPathComponent().lastPathComponent, $0.reason)
+        })
+        #expect(reasons["corrupt"]?.contains("not a JSON object") == true)
+        #expect(reasons["future"]?.contains("schema_version 99 is newer") == true)
+        #expect(reasons["partial"] == "schema_version 1: missing key 'tasks'")
+    }
+
+    @Test func missingFolderIsAWarningNotACrash() {
+        let scan = ResultStore.scan(["/nonexistent/evalkit-results"])
+        #expect(scan.runs.isEmpty)
+        #expect(scan.warnings == [StoreWarning(path: "/nonexistent/evalkit-results", reason: "no such file or folder")])
+    }
+
+    @Test func decodesNonFiniteNumbersAsWritten() throws {
+        let path = try FixturePaths.path("results/beta/results.json")
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"stderr\": 0.02", with: "\"stderr\": \"nan\"")
+        let results = try ResultStore.decode(Data(text.utf8), path: "beta")
+        #expect(results.tasks.first?.metrics.first?.stderr.isNaN == true)
+        #expect(ResultStore.readableSchemaVersions == [1])
+    }
+
+    @Test func readsSamplesAndChanceLevel() throws {
+        let read = try SampleStore.read(runFolder: try FixturePaths.path("compare/runA"))
+        #expect(read.samples.count == 40)
+        #expect(read.warnings.isEmpty)
+        #expect(read.samples[3].value(metric: "acc", filter: "none") == 1)
+        #expect(SampleStore.chanceLevel(task: "arc_easy", samples: read.samples) == 0.25)
+        #expect(SampleStore.chanceLevel(task: "boolq", samples: read.samples) == nil)
+    }
+}
