@@ -27,8 +27,13 @@ public struct PlayerStanding: Sendable, Equatable {
 
     /// Points: 1 per win, ½ per draw.
     public var score: Double { Double(wins) + 0.5 * Double(draws) }
-    /// Illegal replies per 1,000 moves played (0 when no moves were played).
-    public var illegalPerThousandMoves: Double { movesPlayed == 0 ? 0 : 1000 * Double(illegalAttempts) / Double(movesPlayed) }
+    /// Illegal replies per 1,000 moves asked of the player: moves played plus turns that ended
+    /// in a forfeit, so a player that never produces a legal move still gets a finite, large
+    /// rate (four rejected replies before one forfeit count 4,000), not 0.
+    public var illegalPerThousandMoves: Double {
+        let asked = movesPlayed + forfeits
+        return asked == 0 ? 0 : 1000 * Double(illegalAttempts) / Double(asked)
+    }
     /// Mean game length in plies (opening included).
     public var averageGameLength: Double { games == 0 ? 0 : Double(totalPlies) / Double(games) }
     /// Mean material balance at the end of the player's games, from the player's side (P=1 … Q=9).

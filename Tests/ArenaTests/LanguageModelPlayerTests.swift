@@ -22,6 +22,7 @@ import Testing
         }
         let standing = try #require(result.standings.first { $0.player == "garbage" })
         #expect(standing.forfeits == 2 && standing.losses == 2 && standing.illegalAttempts == 8)
+        #expect(standing.movesPlayed == 0 && standing.illegalPerThousandMoves == 4000)
         #expect(model.requests.count == 8)
         // The PGN names the forfeit and the counts.
         let read = try PGN.read(result.pgn)
