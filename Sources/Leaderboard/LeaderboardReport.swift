@@ -42,10 +42,11 @@ public struct LeaderboardReport: Sendable, Codable, Equatable {
         return LeaderboardReport(board: board, progression: progression, warnings: warnings)
     }
 
-    /// The report in a format. `chartFile` is the progression SVG's file name, linked from Markdown when given.
-    public func render(_ format: LeaderboardFormat, chartFile: String? = nil) throws -> String {
+    /// The report in a format. `chartFile` (the progression SVG) and `averageChartFile` (the averages bar
+    /// chart) are file names linked from Markdown when given.
+    public func render(_ format: LeaderboardFormat, chartFile: String? = nil, averageChartFile: String? = nil) throws -> String {
         switch format {
-        case .markdown: return markdown(chartFile: chartFile)
+        case .markdown: return markdown(chartFile: chartFile, averageChartFile: averageChartFile)
         case .csv: return board.csv()
         case .json:
             let encoder = ResultsWriter.encoder()
@@ -53,8 +54,9 @@ public struct LeaderboardReport: Sendable, Codable, Equatable {
         }
     }
 
-    public func markdown(chartFile: String? = nil) -> String {
+    public func markdown(chartFile: String? = nil, averageChartFile: String? = nil) -> String {
         var text = board.markdown(includeNotes: false)
+        if let averageChartFile { text += "\n![averages](\(averageChartFile))\n" }
         if let progression {
             text += "\n" + progression.markdown()
             if let chartFile { text += "\n![\(progression.run) progression](\(chartFile))\n" }

@@ -109,3 +109,15 @@ extension ProgressionReport {
         return String(format: "%.2f", value)
     }
 }
+
+extension LeaderboardTable {
+    /// A bar chart of each model's average (weighted when the board has weights) ± its standard error, in rank order.
+    public func averageChart() -> String {
+        let bars = rows.compactMap { row -> ChartBar? in
+            let value = hasWeights ? row.weightedAverage : row.average
+            let stderr = hasWeights ? row.weightedAverageStderr : row.averageStderr
+            return value.map { ChartBar(label: row.display, value: $0, stderr: stderr) }
+        }
+        return SVGChart.bar(bars: bars, title: title, yLabel: hasWeights ? "weighted average" : "average")
+    }
+}

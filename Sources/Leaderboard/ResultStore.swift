@@ -158,8 +158,10 @@ public enum ResultStore {
         case .valueNotFound(let type, let context):
             return "null at \(path(context.codingPath)): expected \(type)"
         case .dataCorrupted(let context):
-            let underlying = (context.underlyingError as NSError?)?.localizedDescription
-            return "malformed JSON at \(path(context.codingPath))" + (underlying.map { ": \($0)" } ?? "")
+            // Foundation puts the parser's message (e.g. "Unexpected end of file") in the underlying error's user info.
+            let underlying = (context.underlyingError as NSError?).flatMap { $0.userInfo[NSDebugDescriptionErrorKey] as? String }
+            let detail = underlying ?? context.debugDescription
+            return "malformed JSON at \(path(context.codingPath))" + (detail.isEmpty ? "" : ": \(detail)")
         @unknown default:
             return "\(error)"
         }

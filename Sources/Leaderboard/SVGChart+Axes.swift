@@ -92,7 +92,7 @@ extension SVGChart {
             let position = f(y.map(tick))
             svg += "<line x1=\"\(f(frame.left))\" y1=\"\(position)\" x2=\"\(f(frame.left + frame.plotWidth))\" y2=\"\(position)\" stroke=\"#e5e5e5\"/>\n"
             svg += "<line x1=\"\(f(frame.left - 5))\" y1=\"\(position)\" x2=\"\(f(frame.left))\" y2=\"\(position)\" stroke=\"#333\"/>\n"
-            svg += "<text x=\"\(f(frame.left - 8))\" y=\"\(position)\" text-anchor=\"end\" dominant-baseline=\"middle\">\(tickLabel(tick))</text>\n"
+            svg += "<text x=\"\(f(frame.left - 8))\" y=\"\(position)\" text-anchor=\"end\" dy=\"0.35em\">\(tickLabel(tick))</text>\n"
         }
         svg += "<line x1=\"\(f(frame.left))\" y1=\"\(f(frame.top))\" x2=\"\(f(frame.left))\" y2=\"\(f(frame.top + frame.plotHeight))\" stroke=\"#333\"/>\n"
         let middle = frame.top + frame.plotHeight / 2
@@ -122,7 +122,7 @@ extension SVGChart {
             let y = frame.top + 8 + Double(index) * 20
             let shown = name.count > 22 ? String(name.prefix(21)) + "…" : name
             svg += "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 18))\" y2=\"\(f(y))\" stroke=\"\(palette[index % palette.count])\" stroke-width=\"3\"/>\n"
-            svg += "<text x=\"\(f(x + 24))\" y=\"\(f(y))\" dominant-baseline=\"middle\">\(escape(shown))</text>\n"
+            svg += "<text x=\"\(f(x + 24))\" y=\"\(f(y))\" dy=\"0.35em\">\(escape(shown))</text>\n"
         }
         return svg + "</g>\n"
     }

@@ -14,7 +14,7 @@ import Testing
         let reasons = Dictionary(uniqueKeysWithValues: scan.warnings.map {
             (URL(fileURLWithPath: $0.path).deletingLastPathComponent().lastPathComponent, $0.reason)
         })
-        #expect(reasons["corrupt"]?.contains("not a JSON object") == true)
+        #expect(reasons["corrupt"]?.hasPrefix("not a JSON object (malformed JSON") == true)
         #expect(reasons["future"]?.contains("schema_version 99 is newer") == true)
         #expect(reasons["partial"] == "schema_version 1: missing key 'tasks'")
     }

@@ -51,4 +51,13 @@ final class SeriesCounter: NSObject, XMLParserDelegate {
         #expect(SeriesCounter.parse(SVGChart.line(series: [], title: "t", xLabel: "x", yLabel: "y")).ok)
         #expect(SeriesCounter.parse(SVGChart.bar(bars: [], title: "t", yLabel: "y")).ok)
     }
+
+    @Test func boardChartsHaveOneSeriesPerModelAndTask() throws {
+        let spec = try BoardSpec.load(path: try FixturePaths.path("boards/main.yaml"))
+        let report = LeaderboardReport.make(directories: [try FixturePaths.path("results")], spec: spec)
+        let averages = SeriesCounter.parse(report.board.averageChart())
+        #expect(averages.ok && averages.series == 4)
+        let progression = SeriesCounter.parse(try #require(report.progression).chart())
+        #expect(progression.ok && progression.series == 2)
+    }
 }
