@@ -156,4 +156,14 @@ public struct TournamentConfigError: Error, Sendable, Equatable, CustomStringCon
     }
 
     public var description: String { keyPath.isEmpty ? "chess task: \(message)" : "chess task: \(keyPath): \(message)" }
+
+    /// The config error inside an error a decoder threw: Yams' `YAMLDecoder` wraps errors thrown
+    /// by `init(from:)` in `DecodingError.dataCorrupted` with the original as underlying error.
+    public static func unwrapping(_ error: any Error) -> TournamentConfigError? {
+        if let error = error as? TournamentConfigError { return error }
+        if case .dataCorrupted(let context) = error as? DecodingError, let underlying = context.underlyingError {
+            return unwrapping(underlying)
+        }
+        return nil
+    }
 }

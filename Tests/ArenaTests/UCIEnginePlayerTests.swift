@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func engineThatHangsTimesOut() async throws {
-        let path = try FakeEngine.write(name: "hanging-engine", onGo: "sleep 30")
+        let path = try FakeEngine.write(name: "hanging-engine", onGo: "exec sleep 30")
         let player = try UCIEnginePlayer(spec: "uci:path=\(path),movetime=10,timeout=300", name: "hang")
         let clock = ContinuousClock()
         let start = clock.now
