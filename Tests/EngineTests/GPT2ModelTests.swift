@@ -27,6 +27,12 @@ func tinyConfiguration(vocabularySize: Int = 64, positions: Int = 16) -> GPT2Con
         #expect(encoded?["n_positions"] as? Int == 32)
         #expect(encoded?["architectures"] as? [String] == ["GPT2LMHeadModel"])
         #expect(encoded?["model_type"] as? String == "gpt2")
+        let variant = #"{"n_layer":2,"n_head":2,"n_embd":16,"n_positions":32,"vocab_size":64,"scale_attn_by_inverse_layer_idx":true}"#
+        #expect(throws: GPT2ConfigurationError.unsupported(key: "scale_attn_by_inverse_layer_idx", value: "true", expected: "false")) {
+            try JSONDecoder().decode(GPT2Configuration.self, from: Data(variant.utf8))
+        }
+        let exact = #"{"n_layer":2,"n_head":2,"n_embd":16,"n_positions":32,"vocab_size":64,"activation_function":"gelu"}"#
+        #expect(throws: GPT2ConfigurationError.self) { try JSONDecoder().decode(GPT2Configuration.self, from: Data(exact.utf8)).validate() }
     }
 
     @Test func layoutNamesAndInitialisation() throws {

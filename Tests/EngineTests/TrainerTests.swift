@@ -77,6 +77,12 @@ func tinyTrainerConfiguration(seed: UInt64 = 42, accumulation: Int = 1) -> Train
         losses += try (0..<4).map { _ in try resumed.step().loss }
         #expect(losses == straightLosses)
         #expect(resumedModel.parameters.array == straightModel.parameters.array)
+        // A damaged RNG state is an error, not a crash later.
+        let jsonURL = folder.appendingPathComponent(TrainingState.jsonFileName)
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: jsonURL)) as? [String: Any])
+        json["generator"] = ["state": [1, 2]]
+        try JSONSerialization.data(withJSONObject: json).write(to: jsonURL)
+        #expect(throws: EngineError.self) { try TrainingState.read(from: folder) }
     }
 
     @Test func evaluateIsMeanLossAndLeavesTrainingAlone() throws {

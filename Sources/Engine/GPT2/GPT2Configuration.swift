@@ -23,6 +23,7 @@ public struct GPT2Configuration: Codable, Sendable, Equatable {
         case contextCount = "n_ctx", vocabularySize = "vocab_size", layerNormEpsilon = "layer_norm_epsilon"
         case activationFunction = "activation_function", architectures, modelType = "model_type"
         case bosTokenID = "bos_token_id", eosTokenID = "eos_token_id"
+        case inner = "n_inner", scaleByInverseLayer = "scale_attn_by_inverse_layer_idx", scaleAttention = "scale_attn_weights"
     }
 
     public init(
@@ -58,6 +59,16 @@ public struct GPT2Configuration: Codable, Sendable, Equatable {
         eosTokenID = try container.decodeIfPresent(Int.self, forKey: .eosTokenID)
         if let modelType = try container.decodeIfPresent(String.self, forKey: .modelType), modelType != "gpt2" {
             throw GPT2ConfigurationError.unsupported(key: "model_type", value: modelType, expected: "gpt2")
+        }
+        // Variants this engine does not implement must not load silently with wrong numbers.
+        if let inner = try container.decodeIfPresent(Int.self, forKey: .inner), inner != 4 * width {
+            throw GPT2ConfigurationError.unsupported(key: "n_inner", value: String(inner), expected: "null or 4 * n_embd")
+        }
+        if try container.decodeIfPresent(Bool.self, forKey: .scaleByInverseLayer) == true {
+            throw GPT2ConfigurationError.unsupported(key: "scale_attn_by_inverse_layer_idx", value: "true", expected: "false")
+        }
+        if try container.decodeIfPresent(Bool.self, forKey: .scaleAttention) == false {
+            throw GPT2ConfigurationError.unsupported(key: "scale_attn_weights", value: "false", expected: "true")
         }
     }
 

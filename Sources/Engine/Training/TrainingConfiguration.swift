@@ -113,7 +113,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try require(!corpus.isEmpty, "corpus lists no files or folders")
         try require(!name.isEmpty && !name.contains("/"), "name \"\(name)\" must be a non-empty folder name")
         for (key, value) in [("n_layer", layerCount), ("n_head", headCount), ("n_embd", width), ("context_length", contextLength),
-                             ("batch_size", batchSize), ("gradient_accumulation_steps", gradientAccumulationSteps), ("steps", steps)] {
+                             ("batch_size", batchSize), ("gradient_accumulation_steps", gradientAccumulationSteps), ("steps", steps),
+                             ("validation_windows", validationWindows)] {
             try require(value > 0, "\(key) must be positive, got \(value)")
         }
         try require(width % headCount == 0, "n_head \(headCount) must divide n_embd \(width)")

@@ -44,6 +44,10 @@ public struct TrainingState: Sendable {
         } catch {
             throw EngineError.file(path: jsonURL.path, message: "unreadable training state: \(error)")
         }
+        guard header.generator.state.count == 4, header.generator.state.contains(where: { $0 != 0 }) else {
+            throw EngineError.file(path: jsonURL.path, message: "generator.state must hold 4 words, not all zero")
+        }
+        guard header.step >= 0 else { throw EngineError.file(path: jsonURL.path, message: "step \(header.step) is negative") }
         let optimizerURL = folder.appendingPathComponent(optimizerFileName)
         guard FileManager.default.fileExists(atPath: optimizerURL.path) else {
             throw EngineError.file(path: optimizerURL.path, message: "missing (training_state.json is present, so the Adam moments must be too)")
