@@ -1,0 +1,98 @@
+import Foundation
+
+// JSON bodies of the OpenAI-compatible API, as far as EvalKit uses them. Property names are
+// camelCase; the transport encodes them snake_case (`maxTokens` → `max_tokens`).
+
+/// `POST /v1/completions`.
+struct CompletionPayload: Encodable, Sendable {
+    var model: String
+    var prompt: String
+    var maxTokens: Int
+    var temperature: Double
+    var topP: Double?
+    var stop: [String]?
+    var seed: Int?
+    var n: Int?
+    /// Return the prompt's tokens with their log-probabilities before the generated ones.
+    var echo: Bool?
+    /// Number of top alternatives per token (1: the most likely token, to decide greediness).
+    var logprobs: Int?
+}
+
+/// `POST /v1/chat/completions`.
+struct ChatCompletionPayload: Encodable, Sendable {
+    struct Message: Encodable, Sendable {
+        var role: String
+        var content: String
+    }
+    var model: String
+    var messages: [Message]
+    var maxTokens: Int
+    var temperature: Double
+    var topP: Double?
+    var stop: [String]?
+    var seed: Int?
+    var n: Int?
+}
+
+/// vLLM's `POST /tokenize` (at the server root, beside `/v1`).
+struct TokenizePayload: Encodable, Sendable {
+    var model: String
+    var prompt: String
+    var addSpecialTokens: Bool
+}
+
+struct TokenizeAnswer: Decodable, Sendable {
+    var tokens: [Int]
+}
+
+struct Usage: Decodable, Sendable {
+    var completionTokens: Int?
+    enum CodingKeys: String, CodingKey { case completionTokens = "completion_tokens" }
+}
+
+struct CompletionAnswer: Decodable, Sendable {
+    struct Choice: Decodable, Sendable {
+        var text: String?
+        var finishReason: String?
+        var logprobs: Logprobs?
+        enum CodingKeys: String, CodingKey {
+            case text, logprobs
+            case finishReason = "finish_reason"
+        }
+    }
+    /// The legacy completions `logprobs` object: parallel arrays, one entry per token.
+    struct Logprobs: Decodable, Sendable {
+        var tokens: [String]?
+        /// Natural-log probability of each token; null for a token nothing precedes.
+        var tokenLogprobs: [Double?]?
+        /// The most likely alternatives at each position (token → logprob); null where none.
+        var topLogprobs: [[String: Double]?]?
+        /// Character offset of each token in `text` (Python string offsets: Unicode code points).
+        var textOffset: [Int]?
+        enum CodingKeys: String, CodingKey {
+            case tokens
+            case tokenLogprobs = "token_logprobs"
+            case topLogprobs = "top_logprobs"
+            case textOffset = "text_offset"
+        }
+    }
+    var choices: [Choice]
+    var usage: Usage?
+}
+
+struct ChatCompletionAnswer: Decodable, Sendable {
+    struct Choice: Decodable, Sendable {
+        struct Message: Decodable, Sendable {
+            var content: String?
+        }
+        var message: Message
+        var finishReason: String?
+        enum CodingKeys: String, CodingKey {
+            case message
+            case finishReason = "finish_reason"
+        }
+    }
+    var choices: [Choice]
+    var usage: Usage?
+}

@@ -1,0 +1,139 @@
+import Backends
+import EvalCore
+import Foundation
+import Testing
+
+/// A misbehaving server on 127.0.0.1: every fault is retried as configured, then reported with
+/// the endpoint and what went wrong; what was answered stays in the cache.
+@Suite struct RemoteFaultTests {
+    let prompt = [GenerationRequest(prompt: .text("Say hi"), maxTokens: 4)]
+
+    @Test func connectionRefusedIsRetriedThenNamed() async throws {
+        let port = try LoopbackHTTPServer.closedPort()
+        let model = try OpenAICompatibleModel(endpoint: testEndpoint("http://127.0.0.1:\(port)/v1", retries: 1, timeout: 0.5))
+        let start = Date()
+        let error = try await #require(throws: ModelError.self) { try await model.generate(prompt) }
+        #expect(error.message.contains("127.0.0.1:\(port)/v1/completions"))
+        #expect(error.message.contains("after 2 attempts"))
+        #expect(Date().timeIntervalSince(start) < 5)
+    }
+
+    @Test func hungResponseTimesOut() async throws {
+        let server = try LoopbackHTTPServer { _, _ in .hang }
+        defer { server.stop() }
+        let model = try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL, retries: 1, timeout: 0.3))
+        let start = Date()
+        let error = try await #require(throws: ModelError.self) { try await model.generate(prompt) }
+        #expect(error.message.contains("timeout"))
+        #expect(server.requests.count == 2)
+        #expect(Date().timeIntervalSince(start) < 4)
+    }
+
+    @Test func rateLimitHonoursRetryAfter() async throws {
+        let server = try LoopbackHTTPServer { number, request in
+            number == 0 ? .respond(status: 429, body: #"{"error":"slow down"}"#, headers: ["Retry-After": "1"]) : FakeOpenAI.answer(request)
+        }
+        defer { server.stop() }
+        let model = try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL, retries: 1))
+        let start = Date()
+        let answers = try await model.generate(prompt)
+        #expect(answers.first?.text == " HI\nsecond line")
+        // Backoff alone would wait ~10 ms; Retry-After asked for 1 s.
+        #expect(Date().timeIntervalSince(start) >= 0.95)
+        #expect(server.requests.count == 2)
+    }
+
+    @Test func serverErrorThenSuccess() async throws {
+        let server = try LoopbackHTTPServer { number, request in
+            number < 2 ? .respond(status: 500, body: "internal error") : FakeOpenAI.answer(request)
+        }
+        defer { server.stop() }
+        let model = try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL, retries: 2))
+        #expect(try await model.generate(prompt).first?.text == " HI\nsecond line")
+        #expect(server.requests.count == 3)
+    }
+
+    @Test func persistentServerErrorQuotesStatusAndBody() async throws {
+        let server = try LoopbackHTTPServer { _, _ in .respond(status: 503, body: #"{"error":"overloaded"}"#) }
+        defer { server.stop() }
+        let model = try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL, retries: 2))
+        let error = try await #require(throws: ModelError.self) { try await model.generate(prompt) }
+        #expect(error.message.contains("HTTP 503") && error.message.contains("overloaded") && error.message.contains("after 3 attempts"))
+        #expect(server.requests.count == 3)
+    }
+
+    @Test func malformedJSONIsRetriedThenReported() async throws {
+        let server = try LoopbackHTTPServer { _, _ in .respond(status: 200, body: #"{"choices": [ {"text": "#) }
+        defer { server.stop() }
+        let model = try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL, retries: 1))
+        let error = try await #require(throws: ModelError.self) { try await model.generate(prompt) }
+        #expect(error.message.contains("not the expected JSON"))
+        #expect(server.requests.count == 2)
+    }
+
+    @Test func truncatedBodyIsRetried() async throws {
+        let server = try LoopbackHTTPServer { number, request in
+            number == 0 ? .truncated(body: #"{"choices": [{"te"#, declaredLength: 400) : FakeOpenAI.answer(request)
+        }
+        defer { server.stop() }
+        let model = try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL, retries: 1))
+        #expect(try await model.generate(prompt).first?.text == " HI\nsecond line")
+        #expect(server.requests.count == 2)
+    }
+
+    @Test func clientErrorIsNotRetriedAndHidesTheKey() async throws {
+        let server = try LoopbackHTTPServer { _, request in
+            .respond(status: 401, body: #"{"error":"Incorrect API key provided: \#(request.headers["authorization"] ?? "")"}"#)
+        }
+        defer { server.stop() }
+        let model = try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL, keyVariable: "FAKE_KEY"),
+                                              environment: ["FAKE_KEY": "sk-very-secret"])
+        let error = try await #require(throws: ModelError.self) { try await model.generate(prompt) }
+        #expect(server.requests.count == 1)
+        #expect(server.requests.first?.headers["authorization"] == "Bearer sk-very-secret")
+        #expect(error.message.contains("HTTP 401"))
+        #expect(!error.message.contains("sk-very-secret"))
+        #expect(error.message.contains("***"))
+    }
+
+    @Test func answersSurviveAnOutageAndResumeIdentically() async throws {
+        let healthy = LockedFlag()
+        // Requests for "b" fail while the server is unhealthy; the others succeed.
+        let server = try LoopbackHTTPServer { _, request in
+            let text = request.json?["prompt"] as? String ?? ""
+            if !healthy.value && text.hasSuffix(" b") { return .respond(status: 502, body: "bad gateway") }
+            return FakeOpenAI.answer(request)
+        }
+        defer { server.stop() }
+        let requests = ["a", "b", "c", "d"].map { LogLikelihoodRequest(context: "letter", continuation: " \($0)") }
+        let folder = try temporaryFolder("outage")
+        let file = folder.appendingPathComponent("responses.sqlite")
+        let endpoint = testEndpoint(server.baseURL, retries: 1, concurrency: 1)
+
+        let first = CachedLanguageModel(wrapping: try OpenAICompatibleModel(endpoint: endpoint), cache: try ResponseCache(url: file))
+        let error = try await #require(throws: ModelError.self) { try await first.logLikelihoods(requests) }
+        #expect(error.message.contains("HTTP 502"))
+        // "a" was answered before "b" failed, and is committed.
+        #expect(try ResponseCache(url: file).count() == 1)
+
+        healthy.set()
+        let before = server.requests.count
+        let resumed = CachedLanguageModel(wrapping: try OpenAICompatibleModel(endpoint: endpoint), cache: try ResponseCache(url: file))
+        let answers = try await resumed.logLikelihoods(requests)
+        #expect(resumed.statistics.hits == 1 && resumed.statistics.misses == 3)
+        #expect(!server.requests[before...].contains { ($0.json?["prompt"] as? String) == "letter a" })
+
+        // Identical to an uncached run against the healthy server.
+        let reference = try await OpenAICompatibleModel(endpoint: endpoint).logLikelihoods(requests)
+        #expect(answers == reference)
+        // Each single-letter continuation is one 2-code-point token: -0.7, greedy.
+        #expect(answers.allSatisfy { abs($0.logLikelihood + 0.7) < 1e-9 && $0.isGreedy })
+    }
+}
+
+final class LockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    var value: Bool { lock.withLock { flag } }
+    func set() { lock.withLock { flag = true } }
+}
