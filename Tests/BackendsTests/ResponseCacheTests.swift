@@ -94,6 +94,18 @@ import Testing
         #expect(resumed.statistics.hits == 2)
     }
 
+    @Test func eachAnswerIsCommittedBeforeTheBatchEnds() async throws {
+        let folder = try temporaryFolder("commit")
+        let file = folder.appendingPathComponent("responses.sqlite")
+        let seen = CountLog()
+        let inner = ScriptedLanguageModel()
+        // Another connection (as another process would) counts the rows after every answer.
+        inner.afterAnswer = { _ in seen.append((try? ResponseCache(url: file).count()) ?? -1) }
+        let model = CachedLanguageModel(wrapping: inner, cache: try ResponseCache(url: file))
+        _ = try await model.logLikelihoods(requests)
+        #expect(seen.values == [1, 2, 3, 4])
+    }
+
     @Test func plainModelIsStoredWhenItsBatchReturns() async throws {
         let folder = try temporaryFolder("plain")
         let cache = try ResponseCache(url: folder.appendingPathComponent("responses.sqlite"))
@@ -151,4 +163,11 @@ import Testing
         #expect(ResponseCache.defaultURL(environment: ["EVALKIT_CACHE": "/tmp/ek"]).path == "/tmp/ek/responses.sqlite")
         #expect(ResponseCache.defaultURL(environment: [:]).path.hasSuffix("/.cache/evalkit/responses.sqlite"))
     }
+}
+
+final class CountLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var log: [Int] = []
+    func append(_ value: Int) { lock.withLock { log.append(value) } }
+    var values: [Int] { lock.withLock { log } }
 }

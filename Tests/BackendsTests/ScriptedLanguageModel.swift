@@ -13,6 +13,8 @@ final class ScriptedLanguageModel: IncrementalLanguageModel, @unchecked Sendable
     private var calls = 0
     /// When set, the call fails after this many answers (reported through `onAnswer`).
     var failAfter: Int?
+    /// Called after each answer has been reported (with the number reported so far).
+    var afterAnswer: (@Sendable (Int) -> Void)?
 
     init(hash: String = "scripted-v1") {
         identity = ModelIdentity(name: "scripted", backend: "test-double", contentHash: hash)
@@ -36,6 +38,7 @@ final class ScriptedLanguageModel: IncrementalLanguageModel, @unchecked Sendable
             let response = answer(request)
             onAnswer(index, response)
             out.append(response)
+            afterAnswer?(out.count)
         }
         return out
     }

@@ -46,7 +46,7 @@ struct TokenizeAnswer: Decodable, Sendable {
     var tokens: [Int]
 }
 
-struct Usage: Decodable, Sendable {
+struct CompletionUsage: Decodable, Sendable {
     var completionTokens: Int?
     enum CodingKeys: String, CodingKey { case completionTokens = "completion_tokens" }
 }
@@ -78,7 +78,7 @@ struct CompletionAnswer: Decodable, Sendable {
         }
     }
     var choices: [Choice]
-    var usage: Usage?
+    var usage: CompletionUsage?
 }
 
 struct ChatCompletionAnswer: Decodable, Sendable {
@@ -94,5 +94,5 @@ struct ChatCompletionAnswer: Decodable, Sendable {
         }
     }
     var choices: [Choice]
-    var usage: Usage?
+    var usage: CompletionUsage?
 }
