@@ -12,6 +12,7 @@ Reads  Tests/TokenizersTests/Fixtures/bpe-trained-tokenizer.json (written by our
 Writes Tests/TokenizersTests/Fixtures/
        bpe-reference.json    Hugging Face `tokenizers` ids + GPT-2 pre-tokenizer pieces for TEXTS
        bpe-prefix-template-*.json  the same with add_prefix_space and a TemplateProcessing post-processor
+       bpe-llama3-*.json, bpe-qwen2-*.json  the same vocabulary with Llama 3's / Qwen 2's pre-tokenizer
        gpt2-tokenizer.json   GPT-2's tokenizer.json rebuilt from gpt2.tiktoken (merges as [a, b] pairs)
        gpt2-reference.json   Hugging Face ids for TEXTS with that tokenizer
        spm-model.json        a tiny SentencePiece BPE model (pieces, scores, types) trained here,
@@ -81,6 +82,12 @@ TEXTS = [
     "QmFzZTY0IGJsb2JzIGFyZSBsb25nIHdvcmRzIHdpdGhvdXQgc3BhY2Vz" * 3 + "==",
     "é" * 120,
     "abc123def 4th 1st x86_64 UTF-8",
+    "It'S WE'LL THEY'RE I'M YOU'VE HE'D WE'Ll x'ſ y'ſt",
+    "1 12 123 1234 12345 1234567 3.14159",
+    "windows\r\nline\r\n\r\nends\r",
+    "  \n\n  x \n y\t\n\tz",
+    "'quoted' (word) [x] {y} ...dots!!!\n\nnext ?!\r\n",
+    "\tword \u00a0word \u3000word",
     "<|endoftext|>",
     "a<|endoftext|>b",
     "<|endoftext|><|endoftext|> text after two",
@@ -180,6 +187,51 @@ def prefix_space_and_template():
                   "on bpe-prefix-template-tokenizer.json (add_prefix_space, <|endoftext|> around each text)",
         "cases": cases,
     })
+
+
+LLAMA3_PATTERN = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}"
+                  r"| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+")
+QWEN2_PATTERN = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}"
+                 r"| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+")
+
+
+def split_pattern_variants():
+    """The self-trained vocabulary with Llama 3's and Qwen 2's pre-tokenizers (as their tokenizer.json
+    files write them): Llama 3 also sets ignore_merges and a Sequence post-processor adding BOS
+    (here <|endoftext|>); Qwen 2 also has an NFC normalizer."""
+    for name, pattern in [("llama3", LLAMA3_PATTERN), ("qwen2", QWEN2_PATTERN)]:
+        with open(os.path.join(FIXTURES, "bpe-trained-tokenizer.json"), encoding="utf-8") as file:
+            spec = json.load(file)
+        spec["pre_tokenizer"] = {"type": "Sequence", "pretokenizers": [
+            {"type": "Split", "pattern": {"Regex": pattern}, "behavior": "Isolated", "invert": False},
+            {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False}]}
+        if name == "llama3":
+            spec["model"]["ignore_merges"] = True
+            eot = {"SpecialToken": {"id": "<|endoftext|>", "type_id": 0}}
+            spec["post_processor"] = {"type": "Sequence", "processors": [
+                {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": False, "use_regex": True},
+                {"type": "TemplateProcessing", "single": [eot, {"Sequence": {"id": "A", "type_id": 0}}],
+                 "pair": [eot, {"Sequence": {"id": "A", "type_id": 0}}, eot, {"Sequence": {"id": "B", "type_id": 1}}],
+                 "special_tokens": {"<|endoftext|>": {"id": "<|endoftext|>", "ids": [399], "tokens": ["<|endoftext|>"]}}}]}
+        else:
+            spec["normalizer"] = {"type": "NFC"}
+        path = os.path.join(FIXTURES, f"bpe-{name}-tokenizer.json")
+        with open(path, "w", encoding="utf-8") as file:
+            json.dump(spec, file, ensure_ascii=False)
+        print("wrote", os.path.relpath(path, ROOT))
+        tokenizer = Tokenizer.from_file(path)
+        cases = []
+        for text in TEXTS:
+            ids = tokenizer.encode(text).ids
+            case = {"text": text, "ids": ids, "decoded": tokenizer.decode(ids, skip_special_tokens=False)}
+            if "<|endoftext" not in text:
+                case["pieces"] = [raw_piece(p) for p, _ in tokenizer.pre_tokenizer.pre_tokenize_str(text)]
+            cases.append(case)
+        write_json(f"bpe-{name}-reference.json", {
+            "source": f"scripts/tokenizer-reference.py with Hugging Face tokenizers {tokenizers.__version__} "
+                      f"on bpe-{name}-tokenizer.json",
+            "cases": cases,
+        })
 
 
 def rank_bpe(ranks, token, max_rank):
@@ -313,6 +365,7 @@ def main():
     args = parser.parse_args()
     self_trained()
     prefix_space_and_template()
+    split_pattern_variants()
     if not args.skip_gpt2:
         gpt2(args.whisper_sdist)
     if not args.skip_spm:

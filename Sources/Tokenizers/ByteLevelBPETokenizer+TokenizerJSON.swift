@@ -4,9 +4,11 @@ import Foundation
 extension ByteLevelBPETokenizer {
     /// Hugging Face tokenizer.json (model.type == "BPE", ByteLevel pre-tokenizer/decoder), as written by GPT-2's tokenizer.json.
     ///
-    /// Accepted: `normalizer` null; `pre_tokenizer` ByteLevel with `use_regex` true (any `add_prefix_space`);
-    /// `post_processor` null, ByteLevel or TemplateProcessing (its single-sequence special tokens are
-    /// added around every encoded text); `decoder` null or ByteLevel; merges as `"a b"` strings or `["a", "b"]` pairs.
+    /// Accepted: `normalizer` null or NFC; `pre_tokenizer` ByteLevel with `use_regex` true (any
+    /// `add_prefix_space`), or a Sequence of a Split with Llama 3's or Qwen 2's pattern (`Isolated`)
+    /// and a ByteLevel with `use_regex` false; `post_processor` null, ByteLevel, TemplateProcessing (its
+    /// single-sequence special tokens are added around every encoded text) or a Sequence of those;
+    /// `decoder` null or ByteLevel; `model.ignore_merges`; merges as `"a b"` strings or `["a", "b"]` pairs.
     /// - Throws: `TokenizerError` naming the key that is missing, malformed or unsupported.
     public convenience init(tokenizerJSON data: Data) throws {
         try self.init(tokenizerJSON: data, source: "<tokenizer.json data>")
@@ -32,9 +34,7 @@ extension ByteLevelBPETokenizer {
         if try model.bool("byte_fallback", default: false) {
             throw model.error("byte_fallback", "byte_fallback is not supported for byte-level BPE (every byte already has a token)")
         }
-        if try model.bool("ignore_merges", default: false) {
-            throw model.error("ignore_merges", "ignore_merges = true is not supported")
-        }
+        let ignoresMerges = try model.bool("ignore_merges", default: false)
         for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
             if let affix = try model.optionalString(key), !affix.isEmpty {
                 throw model.error(key, "'\(affix)' is not supported; expected null or \"\"")
@@ -43,25 +43,20 @@ extension ByteLevelBPETokenizer {
         let vocabulary = try Self.readVocabulary(model)
         let merges = try Self.readMerges(model)
 
+        var normalizesToNFC = false
         if let normalizer = try root.optionalObject("normalizer") {
             let type = (try? normalizer.requiredString("type")) ?? "?"
-            throw root.error("normalizer", "normalizer '\(type)' is not supported; expected null")
+            guard type == "NFC" else {
+                throw root.error("normalizer", "normalizer '\(type)' is not supported; expected null or NFC")
+            }
+            normalizesToNFC = true
         }
-        var addsPrefixSpace = false
-        var trimOffsets = true
-        if let preTokenizer = try root.optionalObject("pre_tokenizer") {
-            let type = try preTokenizer.requiredString("type")
-            guard type == "ByteLevel" else {
-                throw preTokenizer.error("type", "pre-tokenizer '\(type)' is not supported; expected \"ByteLevel\"")
-            }
-            guard try preTokenizer.bool("use_regex", default: true) else {
-                throw preTokenizer.error("use_regex", "only use_regex = true (GPT-2's pattern) is supported")
-            }
-            addsPrefixSpace = try preTokenizer.bool("add_prefix_space", default: false)
-            trimOffsets = try preTokenizer.bool("trim_offsets", default: true)
-        } else {
+        guard let preTokenizer = try root.optionalObject("pre_tokenizer") else {
             throw root.error("pre_tokenizer", "missing or null; byte-level BPE needs a ByteLevel pre-tokenizer")
         }
+        let (pattern, byteLevel) = try Self.readPreTokenizer(preTokenizer)
+        let addsPrefixSpace = try byteLevel.bool("add_prefix_space", default: false)
+        let trimOffsets = try byteLevel.bool("trim_offsets", default: true)
         if let decoder = try root.optionalObject("decoder") {
             let type = try decoder.requiredString("type")
             guard type == "ByteLevel" else {
@@ -76,7 +71,44 @@ extension ByteLevelBPETokenizer {
         }
         try self.init(vocabulary: vocabulary, merges: merges, addedTokens: addedTokens,
                       addsPrefixSpace: addsPrefixSpace, trimOffsets: trimOffsets,
-                      prefixTokenIDs: prefix, suffixTokenIDs: suffix, source: source)
+                      prefixTokenIDs: prefix, suffixTokenIDs: suffix, preTokenizerPattern: pattern,
+                      ignoresMerges: ignoresMerges, normalizesToNFC: normalizesToNFC, source: source)
+    }
+
+    /// The pattern and the ByteLevel step of `pre_tokenizer`: either ByteLevel(use_regex: true) alone
+    /// (GPT-2), or Sequence[Split(known pattern, Isolated), ByteLevel(use_regex: false)].
+    private static func readPreTokenizer(_ preTokenizer: JSONFields) throws -> (PreTokenizerPattern, JSONFields) {
+        let type = try preTokenizer.requiredString("type")
+        if type == "ByteLevel" {
+            guard try preTokenizer.bool("use_regex", default: true) else {
+                throw preTokenizer.error("use_regex", "a lone ByteLevel pre-tokenizer needs use_regex = true (GPT-2's pattern)")
+            }
+            return (.gpt2, preTokenizer)
+        }
+        guard type == "Sequence" else {
+            throw preTokenizer.error("type", "pre-tokenizer '\(type)' is not supported; expected ByteLevel or Sequence[Split, ByteLevel]")
+        }
+        let steps = try preTokenizer.requiredArray("pretokenizers")
+        guard steps.count == 2, let splitObject = steps[0] as? [String: Any], let byteLevelObject = steps[1] as? [String: Any] else {
+            throw preTokenizer.error("pretokenizers", "expected exactly [Split, ByteLevel]")
+        }
+        let split = JSONFields(object: splitObject, path: preTokenizer.keyPath("pretokenizers[0]"), source: preTokenizer.source)
+        let byteLevel = JSONFields(object: byteLevelObject, path: preTokenizer.keyPath("pretokenizers[1]"), source: preTokenizer.source)
+        guard try split.requiredString("type") == "Split" else { throw split.error("type", "expected \"Split\"") }
+        guard try byteLevel.requiredString("type") == "ByteLevel" else { throw byteLevel.error("type", "expected \"ByteLevel\"") }
+        guard !(try byteLevel.bool("use_regex", default: true)) else {
+            throw byteLevel.error("use_regex", "expected false after a Split (the pattern would apply twice)")
+        }
+        let behavior = try split.requiredString("behavior")
+        guard behavior == "Isolated", !(try split.bool("invert", default: false)) else {
+            throw split.error("behavior", "only behavior \"Isolated\" without invert is supported, not '\(behavior)'")
+        }
+        let patternObject = try split.requiredObject("pattern")
+        let regex = try patternObject.requiredString("Regex")
+        guard let pattern = PreTokenizerPattern.allCases.first(where: { $0.regex == regex }) else {
+            throw patternObject.error("Regex", "pattern \(regex.debugDescription) is not one of the implemented ones (GPT-2, Llama 3, Qwen 2)")
+        }
+        return (pattern, byteLevel)
     }
 
     /// `model.vocab` (token → id) as an array by id; ids must be exactly 0..<count.
@@ -142,6 +174,16 @@ extension ByteLevelBPETokenizer {
         switch type {
         case "ByteLevel":
             return ([], [])
+        case "Sequence":
+            var prefix: [Int] = []
+            var suffix: [Int] = []
+            for (index, item) in try processor.requiredArray("processors").enumerated() {
+                guard let object = item as? [String: Any] else { throw processor.error("processors[\(index)]", "expected a JSON object") }
+                let step = try readPostProcessor(JSONFields(object: object, path: processor.keyPath("processors[\(index)]"), source: processor.source))
+                prefix += step.prefix
+                suffix += step.suffix
+            }
+            return (prefix, suffix)
         case "TemplateProcessing":
             let single = try processor.requiredArray("single")
             let specials = try processor.requiredObject("special_tokens")

@@ -24,9 +24,14 @@ extension ByteLevelBPETokenizer {
             }
             lines.append("  ],")
         }
-        lines.append("  \"normalizer\": null,")
-        lines.append("  \"pre_tokenizer\": {\"type\": \"ByteLevel\", \"add_prefix_space\": \(addsPrefixSpace), "
-                     + "\"trim_offsets\": \(trimOffsets), \"use_regex\": true},")
+        lines.append("  \"normalizer\": \(normalizesToNFC ? "{\"type\": \"NFC\"}" : "null"),")
+        let byteLevel = "{\"type\": \"ByteLevel\", \"add_prefix_space\": \(addsPrefixSpace), \"trim_offsets\": \(trimOffsets), "
+        if preTokenizerPattern == .gpt2 {
+            lines.append("  \"pre_tokenizer\": \(byteLevel)\"use_regex\": true},")
+        } else {
+            lines.append("  \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": "
+                         + "\(JSONText.quoted(preTokenizerPattern.regex))}, \"behavior\": \"Isolated\", \"invert\": false}, \(byteLevel)\"use_regex\": false}]},")
+        }
         lines.append("  \"post_processor\": \(postProcessorJSON()),")
         lines.append("  \"decoder\": {\"type\": \"ByteLevel\", \"add_prefix_space\": true, \"trim_offsets\": true, \"use_regex\": true},")
         lines.append("  \"model\": {")
@@ -37,7 +42,7 @@ extension ByteLevelBPETokenizer {
         lines.append("    \"end_of_word_suffix\": null,")
         lines.append("    \"fuse_unk\": false,")
         lines.append("    \"byte_fallback\": false,")
-        lines.append("    \"ignore_merges\": false,")
+        lines.append("    \"ignore_merges\": \(ignoresMerges),")
         lines.append("    \"vocab\": {")
         for id in 0..<modelVocabularyCount {
             let comma = id + 1 < modelVocabularyCount ? "," : ""

@@ -1,7 +1,8 @@
 import Foundation
 
 /// GPT-2's byte-level BPE tokenizer: added tokens are split out first, the rest is pre-tokenised with
-/// GPT-2's pattern, each piece's UTF-8 bytes become byte tokens, and merges apply by rank.
+/// GPT-2's pattern (or Llama 3's / Qwen 2's), each piece's UTF-8 bytes become byte tokens, and merges
+/// apply by rank.
 ///
 /// Immutable after init (the per-word cache is internally locked), hence `Sendable`.
 public final class ByteLevelBPETokenizer: Tokenizer {
@@ -17,6 +18,13 @@ public final class ByteLevelBPETokenizer: Tokenizer {
     /// Ids put before / after every encoded text (a `TemplateProcessing` post-processor); empty for GPT-2.
     public let prefixTokenIDs: [Int]
     public let suffixTokenIDs: [Int]
+    /// How text is cut into pieces before merging.
+    public let preTokenizerPattern: PreTokenizerPattern
+    /// Whether a piece that is itself a vocabulary token is output whole, without merging
+    /// (`ignore_merges` of Llama 3's tokenizer.json).
+    public let ignoresMerges: Bool
+    /// Whether text is put in Unicode NFC before pre-tokenisation (Qwen 2's `normalizer`).
+    public let normalizesToNFC: Bool
 
     /// Keyed by exact bytes (Swift's String equality would merge canonically equivalent tokens).
     let tokenIDs: [ExactString: Int]
@@ -39,6 +47,18 @@ public final class ByteLevelBPETokenizer: Tokenizer {
         try self.init(vocabulary: vocabulary, merges: merges, addedTokens: added, source: nil)
     }
 
+    /// From raw vocab + merges with another pre-tokenizer, e.g. a GGUF `gpt2`-type model whose
+    /// `tokenizer.ggml.pre` is "llama-bpe" (`PreTokenizerPattern(ggufPreTokenizer:)`).
+    /// - Parameters:
+    ///   - ignoreMerges: output a piece that is itself a token whole (Llama 3).
+    ///   - normalizeToNFC: put text in NFC first (Qwen 2).
+    public convenience init(vocabulary: [String], merges: [(String, String)], specialTokens: [String: Int],
+                            preTokenizer: PreTokenizerPattern, ignoreMerges: Bool = false, normalizeToNFC: Bool = false) throws {
+        let added = specialTokens.map { AddedToken(id: $0.value, content: $0.key, isSpecial: true) }
+        try self.init(vocabulary: vocabulary, merges: merges, addedTokens: added, preTokenizerPattern: preTokenizer,
+                      ignoresMerges: ignoreMerges, normalizesToNFC: normalizeToNFC, source: nil)
+    }
+
     /// Splits merge lines such as GGUF's `tokenizer.ggml.merges` ("Ġ t") into pairs.
     /// - Throws: `TokenizerError` naming `tokenizer.ggml.merges[i]` for a line that is not two tokens
     ///   separated by one space.
@@ -56,7 +76,9 @@ public final class ByteLevelBPETokenizer: Tokenizer {
     /// - Parameter source: file name for error messages, and the key prefix the inputs came from.
     init(vocabulary modelVocabulary: [String], merges: [(String, String)], addedTokens: [AddedToken],
          addsPrefixSpace: Bool = false, trimOffsets: Bool = true,
-         prefixTokenIDs: [Int] = [], suffixTokenIDs: [Int] = [], source: String?) throws {
+         prefixTokenIDs: [Int] = [], suffixTokenIDs: [Int] = [],
+         preTokenizerPattern: PreTokenizerPattern = .gpt2, ignoresMerges: Bool = false, normalizesToNFC: Bool = false,
+         source: String?) throws {
         var vocabulary = modelVocabulary
         let added = addedTokens.sorted { $0.id < $1.id }
         for token in added {
@@ -112,6 +134,9 @@ public final class ByteLevelBPETokenizer: Tokenizer {
         self.trimOffsets = trimOffsets
         self.prefixTokenIDs = prefixTokenIDs
         self.suffixTokenIDs = suffixTokenIDs
+        self.preTokenizerPattern = preTokenizerPattern
+        self.ignoresMerges = ignoresMerges
+        self.normalizesToNFC = normalizesToNFC
         self.tokenIDs = tokenIDs
         // Decoding follows Hugging Face's ByteLevel decoder: a token whose every scalar is in the byte
         // alphabet decodes to those bytes, any other token to its own UTF-8.
@@ -184,6 +209,14 @@ public final class ByteLevelBPETokenizer: Tokenizer {
     /// Text between added tokens: pre-tokenise, then BPE each piece (through the cache).
     private func encodeOrdinaryText(_ bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>, into output: inout [Int]) {
         if range.isEmpty { return }
+        if normalizesToNFC, !bytes[range].allSatisfy({ $0 < 0x80 }) {
+            // ASCII is already NFC; anything else goes through Foundation's canonical composition.
+            let segment = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            var normalized = Array(segment.precomposedStringWithCanonicalMapping.utf8)
+            if addsPrefixSpace && normalized.first != 0x20 { normalized.insert(0x20, at: 0) }
+            normalized.withUnsafeBufferPointer { encodePieces($0, range: 0..<$0.count, into: &output) }
+            return
+        }
         if addsPrefixSpace && bytes[range.lowerBound] != 0x20 {
             var spaced: [UInt8] = [0x20]
             spaced += bytes[range]
@@ -197,7 +230,7 @@ public final class ByteLevelBPETokenizer: Tokenizer {
 
     private func encodePieces(_ bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>, into output: inout [Int]) {
         let byteTokenIDs = mergeTable.byteTokenIDs
-        GPT2PreTokenizer.split(bytes, range: range) { piece in
+        preTokenizerPattern.split(bytes, range: range) { piece in
             if piece.count == 1 {
                 output.append(Int(byteTokenIDs[Int(bytes[piece.lowerBound])]))
                 return
@@ -208,7 +241,12 @@ public final class ByteLevelBPETokenizer: Tokenizer {
                 for id in cached { output.append(Int(id)) }
                 return
             }
-            let ids = mergeTable.encodeWord(pieceBytes)
+            var ids: [Int32]
+            if ignoresMerges, let whole = tokenIDs[ExactString(ByteLevelAlphabet.encode(pieceBytes))] {
+                ids = [Int32(whole)]
+            } else {
+                ids = mergeTable.encodeWord(pieceBytes)
+            }
             // Long pieces (runs of spaces, base64 blobs) rarely repeat: keep them out of the cache.
             if piece.count <= 64 { cache.insert(ids, for: word) }
             for id in ids { output.append(Int(id)) }

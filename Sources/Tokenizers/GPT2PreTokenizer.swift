@@ -117,12 +117,12 @@ enum GPT2PreTokenizer {
 }
 
 extension ByteLevelBPETokenizer {
-    /// The pieces GPT-2's pre-tokenisation cuts `text` into (no special-token handling); for tests and debugging.
-    public static func preTokenize(_ text: String) -> [String] {
+    /// The pieces a pre-tokenisation pattern cuts `text` into (no special-token handling); for tests and debugging.
+    public static func preTokenize(_ text: String, pattern: PreTokenizerPattern = .gpt2) -> [String] {
         var text = text
         return text.withUTF8 { bytes in
             var pieces: [String] = []
-            GPT2PreTokenizer.split(bytes, range: 0..<bytes.count) { piece in
+            pattern.split(bytes, range: 0..<bytes.count) { piece in
                 pieces.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[piece]), as: UTF8.self))
             }
             return pieces

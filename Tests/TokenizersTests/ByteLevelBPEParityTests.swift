@@ -77,3 +77,51 @@ import Tokenizers
         #expect(tokenizer.decode(omega).unicodeScalars.first?.value == 0x03A9)
     }
 }
+
+/// The same vocabulary with Llama 3's and Qwen 2's pre-tokenizers (Split + ByteLevel without regex).
+@Suite struct SplitPatternParityTests {
+    func check(_ name: String, pattern: PreTokenizerPattern) throws {
+        let tokenizer = try ByteLevelBPETokenizer(contentsOf: try Fixtures.url("bpe-\(name)-tokenizer.json"))
+        #expect(tokenizer.preTokenizerPattern == pattern)
+        let reference = try Fixtures.decode(ReferenceFile.self, "bpe-\(name)-reference.json")
+        for testCase in reference.cases {
+            #expect(tokenizer.encode(testCase.text) == testCase.ids, "ids for \(testCase.text.debugDescription)")
+            #expect(tokenizer.decode(testCase.ids) == testCase.decoded)
+            if let pieces = testCase.pieces {
+                #expect(ByteLevelBPETokenizer.preTokenize(testCase.text, pattern: pattern) == pieces,
+                        "pieces of \(testCase.text.debugDescription)")
+            }
+        }
+        // Written back and read again, the configuration survives.
+        let reloaded = try ByteLevelBPETokenizer(tokenizerJSON: try tokenizer.tokenizerJSON())
+        #expect(reloaded.preTokenizerPattern == pattern)
+        #expect(reloaded.ignoresMerges == tokenizer.ignoresMerges)
+        #expect(reloaded.normalizesToNFC == tokenizer.normalizesToNFC)
+        #expect(reloaded.prefixTokenIDs == tokenizer.prefixTokenIDs)
+    }
+
+    /// Also ignore_merges and a Sequence[ByteLevel, TemplateProcessing] post-processor adding BOS.
+    @Test func llama3MatchesHuggingFace() throws {
+        try check("llama3", pattern: .llama3)
+        let tokenizer = try ByteLevelBPETokenizer(contentsOf: try Fixtures.url("bpe-llama3-tokenizer.json"))
+        #expect(tokenizer.ignoresMerges)
+        #expect(tokenizer.prefixTokenIDs == [399])
+    }
+
+    /// Also an NFC normalizer.
+    @Test func qwen2MatchesHuggingFace() throws {
+        try check("qwen2", pattern: .qwen2)
+        let tokenizer = try ByteLevelBPETokenizer(contentsOf: try Fixtures.url("bpe-qwen2-tokenizer.json"))
+        #expect(tokenizer.normalizesToNFC)
+        #expect(tokenizer.encode("e\u{301}") == tokenizer.encode("\u{E9}"))
+    }
+
+    @Test func ggufPreTokenizerNames() {
+        #expect(PreTokenizerPattern(ggufPreTokenizer: "gpt-2") == .gpt2)
+        #expect(PreTokenizerPattern(ggufPreTokenizer: "llama-bpe") == .llama3)
+        #expect(PreTokenizerPattern(ggufPreTokenizer: "qwen2") == .qwen2)
+        #expect(PreTokenizerPattern(ggufPreTokenizer: "no-such-model") == nil)
+        #expect(PreTokenizerPattern.llama3.ignoresMergesInGGUF)
+        #expect(!PreTokenizerPattern.qwen2.ignoresMergesInGGUF)
+    }
+}

@@ -135,7 +135,7 @@ import Tokenizers
                 model["vocab"] = vocab
             }),
             ("model.merges[0]", try editModel { $0["merges"] = [["Ġ"]] }),
-            ("normalizer", try edit { $0["normalizer"] = ["type": "NFC"] }),
+            ("normalizer", try edit { $0["normalizer"] = ["type": "NFKC"] }),
             ("decoder.type", try edit { $0["decoder"] = ["type": "WordPiece"] }),
             ("added_tokens[0].content", try edit { $0["added_tokens"] = [["id": 399, "special": true]] }),
             ("added_tokens", try edit { $0["added_tokens"] = [["id": 900, "content": "<far>", "special": true]] }),
