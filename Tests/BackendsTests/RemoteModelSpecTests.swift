@@ -65,6 +65,10 @@ import Testing
         let model = try OpenAICompatibleModel(spec: "openai:chatty", registry: registry, environment: ["CHAT_KEY": "k"])
         #expect(model.identity.name == "chatty" && model.capabilities.canScoreLogLikelihoods == false)
         #expect(throws: RemoteModelSpecError.self) { try registry.endpoint(named: "missing") }
+        #expect(try OpenAIEndpoint.resolve(spec: "openai:local", registry: registry).model == "gpt2")
+        #expect(try OpenAIEndpoint.resolve(spec: "openai:m@http://127.0.0.1:1/v1", registry: nil).model == "m")
+        #expect(throws: RemoteModelSpecError.self) { try OpenAIEndpoint.resolve(spec: "openai:local", registry: nil) }
+        #expect(OpenAIEndpoint.isRemoteSpec("openai:x") && !OpenAIEndpoint.isRemoteSpec("runs/tiny"))
     }
 
     @Test func registryErrorsNameFileAndLine() {

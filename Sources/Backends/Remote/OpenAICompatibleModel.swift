@@ -40,15 +40,7 @@ public final class OpenAICompatibleModel: IncrementalLanguageModel, @unchecked S
     /// `openai:MODEL@URL,...` or `openai:NAME` (looked up in `registry`).
     public convenience init(spec: String, registry: ModelRegistry? = nil,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        let body = spec.dropFirst(OpenAIEndpoint.specPrefix.count)
-        if spec.hasPrefix(OpenAIEndpoint.specPrefix), !body.contains("@"), !body.contains(",") {
-            guard let registry else {
-                throw RemoteModelSpecError("'\(spec)' names a models.yaml entry, but no models.yaml was loaded (give openai:MODEL@BASE_URL instead)")
-            }
-            try self.init(endpoint: try registry.endpoint(named: String(body)), environment: environment)
-        } else {
-            try self.init(endpoint: try OpenAIEndpoint(spec: spec), environment: environment)
-        }
+        try self.init(endpoint: try OpenAIEndpoint.resolve(spec: spec, registry: registry), environment: environment)
     }
 
     var completionsURL: String { endpoint.baseURL + "/completions" }

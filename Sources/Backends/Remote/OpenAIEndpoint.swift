@@ -94,6 +94,19 @@ extension OpenAIEndpoint {
     /// The prefix of remote specs on the command line.
     public static let specPrefix = "openai:"
 
+    /// Whether a `--model` value names a remote model (starts with `openai:`).
+    public static func isRemoteSpec(_ spec: String) -> Bool { spec.hasPrefix(specPrefix) }
+
+    /// `openai:MODEL@BASE_URL[,options]` inline, or `openai:NAME` looked up in `registry`.
+    public static func resolve(spec: String, registry: ModelRegistry?) throws -> OpenAIEndpoint {
+        let body = spec.dropFirst(specPrefix.count)
+        guard isRemoteSpec(spec), !body.contains("@"), !body.contains(",") else { return try OpenAIEndpoint(spec: spec) }
+        guard let registry else {
+            throw RemoteModelSpecError("'\(spec)' names a models.yaml entry, but no models.yaml was found (set EVALKIT_MODELS, or give openai:MODEL@BASE_URL)")
+        }
+        return try registry.endpoint(named: String(body))
+    }
+
     /// Parses `openai:MODEL@BASE_URL[,key=value...]`, e.g.
     /// `openai:gpt2@http://127.0.0.1:8000/v1,api=completions,key_env=VLLM_KEY,concurrency=8,timeout=60,retries=3`.
     ///
