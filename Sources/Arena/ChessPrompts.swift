@@ -1,3 +1,4 @@
+import Foundation
 import Chess
 import EvalCore
 
@@ -106,7 +107,8 @@ enum ChessPrompts {
 
     /// The same chat as plain text, for models without a chat template.
     static func chatAsText(_ messages: [ChatMessage]) -> String {
-        messages.map { "\($0.role.prefix(1).uppercased() + $0.role.dropFirst()): \($0.content)" }.joined(separator: "\n\n")
+        messages.map { "\($0.role.prefix(1).uppercased() + $0.role.dropFirst()): \($0.content.trimmingCharacters(in: .whitespacesAndNewlines))" }
+            .joined(separator: "\n\n")
             + "\n\nAssistant:"
     }
 
