@@ -11,6 +11,8 @@ enum GamePlay {
         var game: Game
         var reason: String?
         var illegalAttempts: [Color: Int]
+        /// The task was cancelled before the game ended; the game is incomplete.
+        var cancelled = false
     }
 
     static func play(white: any ChessPlayer, black: any ChessPlayer, opening: Game, maxPlies: Int,
@@ -30,9 +32,9 @@ enum GamePlay {
                 break
             }
             if Task.isCancelled {
-                try? game.end(Outcome(winner: nil, termination: .adjudication))
-                reason = "tournament cancelled"
-                break
+                await white.finish()
+                await black.finish()
+                return Played(game: game, reason: nil, illegalAttempts: illegal, cancelled: true)
             }
             let side = game.position.sideToMove
             let player = side == .white ? white : black
@@ -55,7 +57,8 @@ enum GamePlay {
         }
         await white.finish()
         await black.finish()
-        return Played(game: game, reason: reason, illegalAttempts: illegal)
+        // A forfeit caused by cancellation (an engine wait or model call cut short) is not a result.
+        return Played(game: game, reason: reason, illegalAttempts: illegal, cancelled: Task.isCancelled)
     }
 
     static func adjudicate(_ position: Position, adjudication: Adjudication, maxPlies: Int) -> (Outcome, String) {

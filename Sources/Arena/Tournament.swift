@@ -78,10 +78,11 @@ public struct Tournament: Sendable {
     /// - Parameters:
     ///   - finished: games already played (e.g. `GameRecord.read(pgn:)` of the games file);
     ///     those whose id is in the schedule are kept and not replayed, others are ignored.
-    ///   - progress: called after each newly finished game (from the task that played it), e.g.
-    ///     to append `record.pgn` to the games file so an interrupted run can resume.
-    /// - Throws: `CancellationError` if the task is cancelled. Player failures never throw:
-    ///   they end their game as a forfeit.
+    ///   - progress: called after each newly finished game, one call at a time (never
+    ///     concurrently), e.g. to append `record.pgn` to the games file so an interrupted run
+    ///     can resume.
+    /// - Throws: `CancellationError` if the task is cancelled (games in progress are dropped,
+    ///   not recorded). Player failures never throw: they end their game as a forfeit.
     public func run(finished: [GameRecord] = [], progress: TournamentProgress? = nil) async throws -> TournamentResult {
         var done: [GameID: GameRecord] = [:]
         let scheduled = Set(schedule.map(\.id))
@@ -129,6 +130,8 @@ public struct Tournament: Sendable {
         switch (white, black) {
         case (.success(let w), .success(let b)):
             let played = await GamePlay.play(white: w, black: b, opening: opening, maxPlies: config.maxPlies, adjudication: config.adjudication)
+            // An unfinished game is not a result: it must be played again when the run resumes.
+            if played.cancelled { throw CancellationError() }
             (game, reason, illegal) = (played.game, played.reason, played.illegalAttempts)
         default:
             // A player that cannot even be created forfeits (white first if both fail).

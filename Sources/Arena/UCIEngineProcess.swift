@@ -10,6 +10,8 @@ public enum UCIEngineError: Error, Sendable, Equatable, CustomStringConvertible 
     case exited(waitingFor: String, status: Int32?, lastOutput: String?)
     /// Writing a command failed (the engine closed its input).
     case writeFailed(command: String)
+    /// The task waiting for the engine was cancelled.
+    case cancelled(waitingFor: String)
 
     public var description: String {
         func tail(_ line: String?) -> String { line.map { " (last output: '\($0)')" } ?? "" }
@@ -21,6 +23,7 @@ public enum UCIEngineError: Error, Sendable, Equatable, CustomStringConvertible 
             let code = status.map { " with status \($0)" } ?? ""
             return "engine exited\(code) while waiting for '\(waiting)'" + tail(last)
         case .writeFailed(let command): return "could not send '\(command)' to the engine (it closed its input)"
+        case .cancelled(let waiting): return "cancelled while waiting for '\(waiting)'"
         }
     }
 }
@@ -109,7 +112,7 @@ final class UCIEngineProcess: @unchecked Sendable {
                 throw .timeout(waitingFor: description, seconds: seconds, lastOutput: last)
             }
             // Polling keeps the reader free of continuations; 2 ms is far below any engine's reply time.
-            try? await Task.sleep(for: .milliseconds(2))
+            do { try await Task.sleep(for: .milliseconds(2)) } catch { throw .cancelled(waitingFor: description) }
         }
     }
 
@@ -119,7 +122,9 @@ final class UCIEngineProcess: @unchecked Sendable {
         try? send("quit")
         let clock = ContinuousClock()
         let deadline = clock.now + grace
-        while process.isRunning && clock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+        while process.isRunning && clock.now < deadline {
+            do { try await Task.sleep(for: .milliseconds(5)) } catch { break }  // cancelled: stop waiting, terminate
+        }
         if process.isRunning { process.terminate() }
         try? input.fileHandleForWriting.close()
     }

@@ -1,4 +1,5 @@
 import Arena
+import Chess
 import Foundation
 import Testing
 
@@ -45,6 +46,23 @@ import Testing
             } catch {
                 Issue.record("unexpected error \(error) for \(json)")
             }
+        }
+    }
+}
+
+@Suite struct TournamentConfigEncodingTests {
+    @Test func encodingAndDecodingGiveTheSameConfig() throws {
+        var config = TournamentConfig(players: [PlayerSpec(spec: "random"), PlayerSpec(name: "sf", spec: "stockfish:depth=2"),
+                                                PlayerSpec(name: "r2", spec: "random")])
+        config.anchors = [AnchorSpec(player: "sf", elo: 1500), AnchorSpec(player: "random")]
+        config.schedule = .gauntlet
+        config.adjudication = .material(threshold: 3)
+        config.maxTokens = 12
+        config.seed = 99
+        for openings in [Openings.standard, .fens([Position.standardFEN]), .pgn(["1. d4"]), .randomPlies(3)] {
+            config.openings = openings
+            let data = try JSONEncoder().encode(config)
+            #expect(try JSONDecoder().decode(TournamentConfig.self, from: data) == config)
         }
     }
 }

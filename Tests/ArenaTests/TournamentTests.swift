@@ -116,3 +116,25 @@ final class Counter: @unchecked Sendable {
 }
 
 import Foundation
+
+@Suite struct CancellationTests {
+    @Test func cancelledRunRecordsNoUnfinishedGame() async throws {
+        // The engine thinks for 30 s; the run is cancelled while it does.
+        let path = try FakeEngine.write(name: "slow-engine", onGo: "exec sleep 30")
+        var config = TournamentConfig(players: [PlayerSpec(name: "slow", spec: "uci:path=\(path)"), PlayerSpec(name: "random", spec: "random")])
+        config.gamesPerPairing = 2
+        let recorded = Counter()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let task = Task {
+            try await Tournament(config: config) { _ in throw TournamentConfigError(keyPath: "", message: "no models") }
+                .run { _, _, _ in recorded.increment() }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        let outcome = await task.result
+        #expect(throws: CancellationError.self) { try outcome.get() }
+        #expect(recorded.value == 0)
+        #expect(clock.now - start < .seconds(5))  // not the engine's 10 s reply timeout
+    }
+}
