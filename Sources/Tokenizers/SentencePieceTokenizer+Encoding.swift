@@ -98,7 +98,7 @@ private struct BigramMerger {
             let right = bigram.right
             // Skip pairs whose symbols were merged away or grew since they were queued.
             guard lengths[left] > 0, lengths[right] > 0, lengths[left] + lengths[right] == bigram.size else { continue }
-            splits[starts[left] << 32 | bigram.size] = lengths[left]
+            if tokenizer.hasUnusedPieces { splits[starts[left] << 32 | bigram.size] = lengths[left] }
             lengths[left] += lengths[right]
             lengths[right] = 0
             next[left] = next[right]

@@ -33,6 +33,8 @@ public final class SentencePieceTokenizer: Tokenizer {
 
     /// Pieces that merges may form (normal, user-defined and unused), by exact bytes.
     let mergeablePieces: PieceTable
+    /// Whether any piece is unused: only then must merges be remembered for resegmentation.
+    let hasUnusedPieces: Bool
     /// `byteTokenIDs[b]` is the id of `<0xNN>` for byte b, or -1.
     let byteTokenIDs: [Int32]
     let userDefinedMatcher: AddedTokenMatcher
@@ -113,6 +115,7 @@ public final class SentencePieceTokenizer: Tokenizer {
         self.addsEOS = addEOS
         self.addsSpacePrefix = addSpacePrefix
         self.mergeablePieces = PieceTable(mergeable)
+        self.hasUnusedPieces = types.contains(.unused)
         self.byteTokenIDs = byteIDs
         self.userDefinedMatcher = AddedTokenMatcher(userDefined)
         self.controlMatcher = AddedTokenMatcher(control + userDefined)
