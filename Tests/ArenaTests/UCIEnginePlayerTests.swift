@@ -42,7 +42,7 @@ import Testing
 
     @Test func engineThatHangsTimesOut() async throws {
         let path = try FakeEngine.write(name: "hanging-engine", onGo: "exec sleep 30")
-        let player = try UCIEnginePlayer(spec: "uci:path=\(path),movetime=10,timeout=300", name: "hang")
+        let player = try UCIEnginePlayer(spec: "uci:path=\(path),movetime=10,timeout=1000", name: "hang")
         let clock = ContinuousClock()
         let start = clock.now
         let answer = await player.move(for: Game())
@@ -52,7 +52,7 @@ import Testing
             Issue.record("expected a forfeit, got \(answer)")
             return
         }
-        #expect(reason.contains("engine did not answer 'bestmove' within 0.3 s"))
+        #expect(reason.contains("engine did not answer 'bestmove' within 1.0 s"))
         // Later requests in the same game forfeit at once.
         let again = await player.move(for: Game())
         #expect(again.decision == answer.decision)
@@ -82,7 +82,8 @@ import Testing
         config.bootstrapResamples = 0
         let result = try await Tournament(config: config) { _ in throw TournamentConfigError(keyPath: "", message: "no models") }.run()
         let stockfish = try #require(result.standings.first { $0.player == "stockfish" })
-        #expect(stockfish.wins == 2, "games: \(result.pgn)")
+        // Skill 0 blunders on purpose, so a stalemate is possible; a loss is not.
+        #expect(stockfish.score >= 1.5 && stockfish.losses == 0, "games: \(result.pgn)")
         #expect(stockfish.illegalAttempts == 0 && stockfish.forfeits == 0)
         #expect((result.ratings?.rating(of: "stockfish")?.rating ?? 0) > (result.ratings?.rating(of: "random")?.rating ?? 0))
     }
