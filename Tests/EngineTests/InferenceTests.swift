@@ -56,6 +56,18 @@ func trainedTinyModel(positions: Int = 32) throws -> GPT2Model {
         }
     }
 
+    /// Continuations of very different lengths push OpenBLAS into different kernels (small-matrix
+    /// vs packed) when stacked; scores must still not depend on the neighbours.
+    @Test func scoresStayBitIdenticalAcrossBLASKernelSizes() throws {
+        let model = try GPT2Model(configuration: GPT2Configuration(layerCount: 1, headCount: 2, width: 64, positionCount: 160, vocabularySize: 64), seed: 21)
+        let context = (0..<20).map { ($0 * 7) % 64 }
+        let continuations = [[5], (0..<130).map { ($0 * 3) % 64 }, [9, 4]]
+        let together = try model.scoreContinuations(context: context, continuations: continuations)
+        for (i, continuation) in continuations.enumerated() {
+            #expect(try model.scoreContinuations(context: context, continuations: [continuation])[0] == together[i])
+        }
+    }
+
     @Test func greedyGenerationIsTheArgmaxContinuation() throws {
         let model = try trainedTinyModel()
         var seen: [Int] = []

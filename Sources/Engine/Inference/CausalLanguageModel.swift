@@ -46,8 +46,9 @@ public protocol CausalLanguageModel: AnyObject, Sendable {
     var vocabularySize: Int { get }
 
     /// Scores several continuations of one context. The context runs once into a KV cache, the
-    /// continuations run batched on top of it, and the output projection is computed only where a
+    /// continuations run on top of it, and the output projection is computed only where a
     /// log-probability is needed (the last context position and each continuation position but the last).
+    /// A continuation's score depends only on (context, continuation): bit-identical whatever else is in the call.
     /// - Parameters:
     ///   - context: non-empty token ids.
     ///   - continuations: token ids each; `context.count + continuation.count <= contextLength`.

@@ -32,7 +32,13 @@ extension GPT2Model: CausalLanguageModel {
         return prefixSharing ? scoreShared(context: context, continuations: continuations) : scoreUnshared(context: context, continuations: continuations)
     }
 
-    /// Context once into a KV cache, then all continuations as one batch of rows on top of it.
+    /// Context once into a KV cache, then each continuation on top of it.
+    ///
+    /// Continuations run one at a time (each as one batch of its own rows) rather than stacked
+    /// into one matrix: OpenBLAS picks different kernels (small-matrix, direct) by matrix size, and
+    /// those sum in different orders, so a stacked batch would make a continuation's score depend
+    /// by ~1e-7 on its neighbours. One call per continuation keeps every score a function of
+    /// (context, continuation) alone.
     private func scoreShared(context: [Int], continuations: [[Int]]) -> [ContinuationScore] {
         let contextCount = context.count, v = configuration.vocabularySize
         let cache = GPT2KVCache(configuration: configuration, capacity: contextCount)
@@ -40,68 +46,49 @@ extension GPT2Model: CausalLanguageModel {
         runBlocks(scratch: contextScratch, tokens: context.map { Int32($0) }, positions: (0..<contextCount).map { Int32($0) },
                   groups: [AttentionGroup(start: 0, count: contextCount)], cache: cache, prefixLength: 0, storeInCache: true)
         let lastContextLogits = logits(ofRows: [contextCount - 1], in: contextScratch.x.pointer)
-
-        var tokens: [Int32] = [], positions: [Int32] = [], groups: [AttentionGroup] = [], neededRows: [Int] = []
-        for continuation in continuations where !continuation.isEmpty {
-            groups.append(AttentionGroup(start: tokens.count, count: continuation.count))
-            neededRows += (tokens.count..<(tokens.count + continuation.count - 1))
-            for (k, id) in continuation.enumerated() {
-                tokens.append(Int32(id))
-                positions.append(Int32(contextCount + k))
+        let first = UnsafePointer(lastContextLogits.pointer)
+        return continuations.map { continuation in
+            let n = continuation.count
+            guard n > 0 else { return ContinuationScore(logProbability: 0, isGreedy: true, tokenCount: 0) }
+            var rowLogits: FloatBuffer?
+            if n > 1 {
+                let scratch = GPT2InferenceScratch(configuration: configuration, rows: n - 1, largestGroup: n - 1, prefixLength: contextCount)
+                // The last continuation token is never an input: only rows 0..<n-1 run.
+                runBlocks(scratch: scratch, tokens: continuation.dropLast().map { Int32($0) }, positions: (0..<(n - 1)).map { Int32(contextCount + $0) },
+                          groups: [AttentionGroup(start: 0, count: n - 1)], cache: cache, prefixLength: contextCount, storeInCache: false)
+                rowLogits = logits(ofRows: Array(0..<(n - 1)), in: scratch.x.pointer)
+            }
+            let rest = rowLogits?.pointer
+            return score(continuation) { k in
+                guard k > 0, let rest else { return first }
+                return UnsafePointer(rest + (k - 1) * v)
             }
         }
-        let scratch = GPT2InferenceScratch(configuration: configuration, rows: tokens.count, largestGroup: groups.map(\.count).max() ?? 0, prefixLength: contextCount)
-        runBlocks(scratch: scratch, tokens: tokens, positions: positions, groups: groups, cache: cache, prefixLength: contextCount, storeInCache: false)
-        let rowLogits = logits(ofRows: neededRows, in: scratch.x.pointer)
-        var rowIndex = [Int: Int]()
-        for (i, row) in neededRows.enumerated() { rowIndex[row] = i }
-
-        var scores: [ContinuationScore] = []
-        var groupIterator = groups.makeIterator()
-        for continuation in continuations {
-            guard !continuation.isEmpty, let group = groupIterator.next() else {
-                scores.append(ContinuationScore(logProbability: 0, isGreedy: true, tokenCount: 0))
-                continue
-            }
-            var total = 0.0, greedy = true
-            for (k, id) in continuation.enumerated() {
-                let row = k == 0 ? lastContextLogits.pointer : rowLogits.pointer + (rowIndex[group.start + k - 1] ?? 0) * v
-                let (logProbability, isArgmax) = Self.logProbability(of: id, row: row, v: v)
-                total += logProbability
-                greedy = greedy && isArgmax
-            }
-            scores.append(ContinuationScore(logProbability: total, isGreedy: greedy, tokenCount: continuation.count))
-        }
-        return scores
     }
 
-    /// Every context + continuation as an independent sequence in one batch of rows.
+    /// Every context + continuation as an independent full sequence (no cache).
     private func scoreUnshared(context: [Int], continuations: [[Int]]) -> [ContinuationScore] {
         let v = configuration.vocabularySize
-        var tokens: [Int32] = [], positions: [Int32] = [], groups: [AttentionGroup] = [], neededRows: [Int] = []
-        for continuation in continuations where !continuation.isEmpty {
-            let sequence = context + continuation
-            groups.append(AttentionGroup(start: tokens.count, count: sequence.count))
-            neededRows += ((tokens.count + context.count - 1)..<(tokens.count + sequence.count - 1))
-            tokens += sequence.map { Int32($0) }
-            positions += (0..<sequence.count).map { Int32($0) }
+        return continuations.map { continuation in
+            guard !continuation.isEmpty else { return ContinuationScore(logProbability: 0, isGreedy: true, tokenCount: 0) }
+            let sequence = context + continuation.dropLast()
+            let scratch = GPT2InferenceScratch(configuration: configuration, rows: sequence.count, largestGroup: sequence.count, prefixLength: 0)
+            runBlocks(scratch: scratch, tokens: sequence.map { Int32($0) }, positions: (0..<sequence.count).map { Int32($0) },
+                      groups: [AttentionGroup(start: 0, count: sequence.count)], cache: nil, prefixLength: 0, storeInCache: false)
+            let rowLogits = logits(ofRows: Array((context.count - 1)..<sequence.count), in: scratch.x.pointer)
+            return score(continuation) { k in UnsafePointer(rowLogits.pointer + k * v) }
         }
-        let scratch = GPT2InferenceScratch(configuration: configuration, rows: tokens.count, largestGroup: groups.map(\.count).max() ?? 0, prefixLength: 0)
-        runBlocks(scratch: scratch, tokens: tokens, positions: positions, groups: groups, cache: nil, prefixLength: 0, storeInCache: false)
-        let rowLogits = logits(ofRows: neededRows, in: scratch.x.pointer)
-        var scores: [ContinuationScore] = []
-        var next = 0
-        for continuation in continuations {
-            var total = 0.0, greedy = true
-            for id in continuation {
-                let (logProbability, isArgmax) = Self.logProbability(of: id, row: rowLogits.pointer + next * v, v: v)
-                total += logProbability
-                greedy = greedy && isArgmax
-                next += 1
-            }
-            scores.append(ContinuationScore(logProbability: total, isGreedy: greedy, tokenCount: continuation.count))
+    }
+
+    /// Sums log p(continuation[k]) over k, reading the logits row that predicts token k.
+    private func score(_ continuation: [Int], logitsRow: (Int) -> UnsafePointer<Float>) -> ContinuationScore {
+        var total = 0.0, greedy = true
+        for (k, id) in continuation.enumerated() {
+            let (logProbability, isArgmax) = Self.logProbability(of: id, row: logitsRow(k), v: configuration.vocabularySize)
+            total += logProbability
+            greedy = greedy && isArgmax
         }
-        return scores
+        return ContinuationScore(logProbability: total, isGreedy: greedy, tokenCount: continuation.count)
     }
 
     public func tokenLogProbabilities(tokens: [Int], scoredFrom: Int) throws -> [Double] {
