@@ -18,13 +18,15 @@ extension GPT2Model {
         try configuration.validate()
         let file = try SafetensorsFile(contentsOf: url)
         let layout = GPT2ParameterLayout(configuration)
-        let buffer = FloatBuffer(count: layout.totalCount)
         let path = url.path
         func storedName(_ name: String) -> String? {
             if file.info(name) != nil { return name }
             if file.info("transformer." + name) != nil { return "transformer." + name }
             return nil
         }
+        // Check every name and shape before allocating, so a config with absurd sizes fails
+        // on its first tensor instead of allocating the whole model.
+        var storedNames: [String] = []
         for tensor in layout.tensors {
             guard let stored = storedName(tensor.name), let info = file.info(stored) else {
                 throw EngineError.file(path: path, message: "tensor \(tensor.name) is missing (expected shape \(tensor.shape))")
@@ -32,6 +34,10 @@ extension GPT2Model {
             guard info.shape == tensor.shape else {
                 throw EngineError.file(path: path, message: "tensor \(stored) has shape \(info.shape), config.json implies \(tensor.shape)")
             }
+            storedNames.append(stored)
+        }
+        let buffer = FloatBuffer(count: layout.totalCount)
+        for (tensor, stored) in zip(layout.tensors, storedNames) {
             let values = try file.floats(stored)
             guard values.count == tensor.count else {
                 throw EngineError.file(path: path, message: "tensor \(stored) holds \(values.count) values, expected \(tensor.count)")

@@ -7,7 +7,9 @@ public enum VectorMath {
 
     @inline(__always)
     public static func exp(_ x: Vector) -> Vector {
-        let clamped = x.clamped(lowerBound: Vector(repeating: -87), upperBound: Vector(repeating: 88))
+        // Clamp with masks: `clamped(lowerBound:upperBound:)` is a non-inlined generic call.
+        let low = Vector(repeating: -87), high = Vector(repeating: 88)
+        let clamped = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
         // Round x·log2(e) to the nearest integer n with the 1.5·2²³ trick: the sum's low mantissa
         // bits then hold n, which also gives 2ⁿ's exponent bits without a generic int conversion.
         let shifted = clamped * 1.442_695_04 + 12_582_912
