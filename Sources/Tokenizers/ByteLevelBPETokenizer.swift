@@ -86,7 +86,7 @@ public final class ByteLevelBPETokenizer: Tokenizer {
                 throw TokenizerError(file: source, key: "added_tokens", "token '\(token.content)' has negative id \(token.id)")
             }
             if token.id < vocabulary.count {
-                guard vocabulary[token.id] == token.content else {
+                guard ExactString(vocabulary[token.id]) == ExactString(token.content) else {
                     throw TokenizerError(file: source, key: "added_tokens",
                                          "token '\(token.content)' has id \(token.id), which the vocabulary gives to '\(vocabulary[token.id])'")
                 }
