@@ -48,6 +48,10 @@ func tinyConfiguration(vocabularySize: Int = 64, positions: Int = 16) -> GPT2Con
         let projection = try #require(model.values(of: "h.0.mlp.c_proj.weight"))
         let projectionStd = (projection.reduce(0) { $0 + Double($1) * Double($1) } / Double(projection.count)).squareRoot()
         #expect(abs(projectionStd - 0.01) < 0.001)  // 0.02 / √(2·2)
+        let view = try #require(model.layout.view("ln_f.bias", in: model.parameters))
+        view[3] = 0.5  // views alias the flat buffer
+        #expect(model.values(of: "ln_f.bias")?[3] == 0.5)
+        view[3] = 0
         let again = try GPT2Model(configuration: tinyConfiguration(), seed: 7)
         #expect(again.parameters.array == model.parameters.array)
     }

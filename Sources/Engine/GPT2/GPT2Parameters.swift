@@ -65,6 +65,12 @@ public struct GPT2ParameterLayout: Sendable {
 
     /// The tensor with this Hugging Face name, if any.
     public func tensor(named name: String) -> ParameterTensor? { tensors.first { $0.name == name } }
+
+    /// A named view into any buffer with this layout (parameters, gradients, Adam moments).
+    public func view(_ name: String, in buffer: FloatBuffer) -> UnsafeMutableBufferPointer<Float>? {
+        guard let tensor = tensor(named: name), buffer.count == totalCount else { return nil }
+        return UnsafeMutableBufferPointer(start: buffer.pointer + tensor.offset, count: tensor.count)
+    }
 }
 
 extension GPT2ParameterLayout {
