@@ -70,9 +70,10 @@ extension LeaderboardTable {
                 rows[index].rank = index + 1
             }
         }
+        var sharing: [Int: Int] = [:]
+        for row in rows where row.rankLabel != "–" { sharing[row.rank, default: 0] += 1 }
         for index in rows.indices where rows[index].rankLabel != "–" {
-            let tied = rows.indices.filter { $0 != index && rows[$0].rank == rows[index].rank && rows[$0].rankLabel != "–" }
-            rows[index].rankLabel = tied.isEmpty ? "\(rows[index].rank)" : "\(rows[index].rank)="
+            rows[index].rankLabel = (sharing[rows[index].rank] ?? 0) > 1 ? "\(rows[index].rank)=" : "\(rows[index].rank)"
         }
         return keyName
     }

@@ -118,13 +118,17 @@ extension LeaderboardTable {
     /// For each model and task, the task result of the newest run (by created_at, then run id).
     static func newestResults(runs: [StoredRun], footnotes: inout [String]) -> [ModelTask: Found] {
         var all: [ModelTask: [Found]] = [:]
+        let dates = ResultStore.DateParser()
         for run in runs {
+            let date = dates.parse(run.results.createdAt)
             for task in run.results.tasks {
                 all[ModelTask(model: run.results.model.name, task: task.name), default: []]
-                    .append(Found(task: task, runID: run.results.runID, createdAt: run.results.createdAt, date: run.createdDate))
+                    .append(Found(task: task, runID: run.results.runID, createdAt: run.results.createdAt, date: date))
             }
         }
         var latest: [ModelTask: Found] = [:]
+        // Per model: (task, number of runs, newest run) for tasks found in more than one run.
+        var repeated: [(model: String, task: String, count: Int, newest: Found)] = []
         for key in all.keys.sorted(by: { ($0.model, $0.task) < ($1.model, $1.task) }) {
             guard let candidates = all[key] else { continue }
             let newest = candidates.max { a, b in
@@ -135,9 +139,18 @@ extension LeaderboardTable {
             }
             guard let newest else { continue }
             latest[key] = newest
-            if candidates.count > 1 {
-                footnotes.append("\(key.model) on \(key.task): \(candidates.count) runs found; the newest is shown (\(newest.runID), \(newest.createdAt)).")
+            if candidates.count > 1 { repeated.append((key.model, key.task, candidates.count, newest)) }
+        }
+        // One footnote per model, so a store with many reruns stays readable.
+        for model in Set(repeated.map(\.model)).sorted() {
+            let items = repeated.filter { $0.model == model }
+            var newestRuns: [String] = []
+            for item in items where !newestRuns.contains("\(item.newest.runID), \(item.newest.createdAt)") {
+                newestRuns.append("\(item.newest.runID), \(item.newest.createdAt)")
             }
+            let tasks = items.map { "\($0.task) (\($0.count) runs)" }.joined(separator: ", ")
+            let shown = newestRuns.count <= 3 ? newestRuns.joined(separator: "; ") : "\(newestRuns.count) different runs"
+            footnotes.append("\(model): \(tasks) found; the newest run is shown (\(shown)).")
         }
         return latest
     }

@@ -32,6 +32,10 @@ public struct StoreWarning: Sendable, Equatable, CustomStringConvertible {
 
 /// Why one `results.json` could not be read.
 public struct ResultsReadError: Error, Sendable, CustomStringConvertible {
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
     public var path: String
     public var reason: String
     public var description: String { "\(path): \(reason)" }
@@ -63,19 +67,47 @@ public enum ResultStore {
     /// - Parameter directories: folders, or `results.json` files, to read. A missing path is a warning.
     /// - Returns: the runs, sorted by path so output is stable, and one warning per skipped file.
     public static func scan(_ directories: [String]) -> (runs: [StoredRun], warnings: [StoreWarning]) {
-        var runs: [StoredRun] = []
         var warnings: [StoreWarning] = []
-        for path in resultFiles(in: directories, warnings: &warnings) {
+        let paths = resultFiles(in: directories, warnings: &warnings)
+        // JSON decoding is nearly all the time for big stores: decode files on every core.
+        let slots = ResultSlots(count: paths.count)
+        DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+            let outcome: Result<StoredRun, ResultsReadError>
             do {
-                runs.append(try read(path: path))
+                outcome = .success(try read(path: paths[index]))
             } catch let error as ResultsReadError {
-                warnings.append(StoreWarning(path: error.path, reason: error.reason))
+                outcome = .failure(error)
             } catch {
-                warnings.append(StoreWarning(path: path, reason: "\(error)"))
+                outcome = .failure(ResultsReadError(path: paths[index], reason: "\(error)"))
+            }
+            slots.set(index, outcome)
+        }
+        var runs: [StoredRun] = []
+        for outcome in slots.values {
+            switch outcome {
+            case .success(let run): runs.append(run)
+            case .failure(let error): warnings.append(StoreWarning(path: error.path, reason: error.reason))
+            case nil: break
             }
         }
-        runs.sort { $0.resultsPath < $1.resultsPath }
         return (runs, warnings)
+    }
+
+    /// One slot per file, filled from concurrent workers; the lock makes the writes safe.
+    private final class ResultSlots: @unchecked Sendable {
+        private let lock = NSLock()
+        private var storage: [Result<StoredRun, ResultsReadError>?]
+        init(count: Int) { storage = Array(repeating: nil, count: count) }
+        func set(_ index: Int, _ value: Result<StoredRun, ResultsReadError>) {
+            lock.lock()
+            storage[index] = value
+            lock.unlock()
+        }
+        var values: [Result<StoredRun, ResultsReadError>?] {
+            lock.lock()
+            defer { lock.unlock() }
+            return storage
+        }
     }
 
     /// The `results.json` paths under the given folders, sorted.
@@ -100,8 +132,9 @@ public enum ResultStore {
             }
             for case let url as URL in enumerator where url.lastPathComponent == "results.json" {
                 // Keep the path as the caller spelled the root, so warnings and footnotes read naturally.
-                let relative = url.path.hasPrefix(root.path) ? String(url.path.dropFirst(root.path.count)) : "/" + url.lastPathComponent
-                found.insert(directory.hasSuffix("/") ? directory + relative.drop(while: { $0 == "/" }) : directory + relative)
+                guard url.path.hasPrefix(root.path + "/") else { found.insert(url.path); continue }
+                let relative = url.path.dropFirst(root.path.count + 1)
+                found.insert(directory.hasSuffix("/") ? directory + relative : directory + "/" + relative)
             }
         }
         return found.sorted()
@@ -168,9 +201,21 @@ public enum ResultStore {
     }
 
     static func parseDate(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
+        DateParser().parse(text)
+    }
+
+    /// ISO 8601 parsing with formatters made once: making a formatter costs far more than using it
+    /// (it loads locale data), which matters when a board reads thousands of runs.
+    struct DateParser {
+        let plain = ISO8601DateFormatter()
+        let fractional: ISO8601DateFormatter = {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            return formatter
+        }()
+
+        func parse(_ text: String) -> Date? {
+            plain.date(from: text) ?? fractional.date(from: text)
+        }
     }
 }

@@ -39,7 +39,7 @@ import Testing
         // arc_easy comes from the newer alpha run (0.62, not 0.52).
         #expect(alpha.cells[1]?.value == 0.62)
         #expect(alpha.cells[1]?.runID == "alpha-new")
-        #expect(board.footnotes.contains { $0.hasPrefix("alpha on arc_easy: 2 runs found; the newest is shown (alpha-new") })
+        #expect(board.footnotes.contains("alpha: arc_easy (2 runs) found; the newest run is shown (alpha-new, 2026-02-01T10:00:00Z)."))
         // alpha and beta overlap; partial rows (tiny@400, gamma) rank after complete ones.
         #expect(board.rows.map(\.rankLabel) == ["1=", "1=", "3", "4"])
         #expect(board.rows[0].cells[1]?.isBest == true)

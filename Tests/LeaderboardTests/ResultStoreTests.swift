@@ -42,4 +42,19 @@ import Testing
         #expect(SampleStore.chanceLevel(task: "arc_easy", samples: read.samples) == 0.25)
         #expect(SampleStore.chanceLevel(task: "boolq", samples: read.samples) == nil)
     }
+
+    @Test func skipsHiddenTemporaryFoldersAndKeepsTheCallersPathSpelling() throws {
+        let folder = NSTemporaryDirectory() + "leaderboard-scan-\(UUID().uuidString)"
+        let manager = FileManager.default
+        let beta = try FixturePaths.path("results/beta/results.json")
+        for sub in ["runs/visible", "runs/.tmp-half-written"] {
+            try manager.createDirectory(atPath: "\(folder)/\(sub)", withIntermediateDirectories: true)
+            try manager.copyItem(atPath: beta, toPath: "\(folder)/\(sub)/results.json")
+        }
+        defer { try? manager.removeItem(atPath: folder) }
+        let scan = ResultStore.scan([folder + "/runs/"])
+        #expect(scan.runs.map(\.resultsPath) == [folder + "/runs/visible/results.json"])
+        #expect(scan.runs.first?.folder == folder + "/runs/visible")
+        #expect(scan.warnings.isEmpty)
+    }
 }
