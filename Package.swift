@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.20.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.0.0"),
     ],
     targets: [
         // The one seeded random number generator every component uses.
@@ -55,8 +56,10 @@ let package = Package(
         .target(
             name: "Backends",
             dependencies: [
-                "EvalCore", "Engine", "Tokenizers", "CSQLite",
+                "EvalCore", "Engine", "Tokenizers", "CSQLite", "SeededRandom",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // Chess rules: board, moves, FEN, SAN, UCI, PGN. Knows nothing of models.
@@ -69,6 +72,7 @@ let package = Package(
             name: "EvalCLI",
             dependencies: [
                 "EvalCore", "Backends", "Engine", "Tokenizers", "Leaderboard", "Arena",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

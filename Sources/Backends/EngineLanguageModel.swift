@@ -75,8 +75,20 @@ public final class EngineLanguageModel: LanguageModel, @unchecked Sendable {
         return (Array(whole[..<split]), Array(whole[split...]))
     }
 
+    // The engine model is not re-entrant: calls are serialized by `lock`.
     public func logLikelihoods(_ requests: [LogLikelihoodRequest]) async throws -> [LogLikelihoodResponse] {
-        lock.lock(); defer { lock.unlock() }
+        try lock.withLock { try scoreLogLikelihoods(requests) }
+    }
+
+    public func rollingLogLikelihoods(_ requests: [RollingLogLikelihoodRequest]) async throws -> [RollingLogLikelihoodResponse] {
+        try lock.withLock { try scoreRolling(requests) }
+    }
+
+    public func generate(_ requests: [GenerationRequest]) async throws -> [GenerationResponse] {
+        try lock.withLock { try generateTexts(requests) }
+    }
+
+    func scoreLogLikelihoods(_ requests: [LogLikelihoodRequest]) throws -> [LogLikelihoodResponse] {
         let window = model.contextLength
         // Encode, truncate from the left, and group by (truncated) context.
         var groups: [[Int]: [(index: Int, continuation: [Int])]] = [:]
@@ -106,9 +118,8 @@ public final class EngineLanguageModel: LanguageModel, @unchecked Sendable {
         return responses.map { $0! }
     }
 
-    public func rollingLogLikelihoods(_ requests: [RollingLogLikelihoodRequest]) async throws -> [RollingLogLikelihoodResponse] {
-        lock.lock(); defer { lock.unlock() }
-        return try requests.map { request in
+    func scoreRolling(_ requests: [RollingLogLikelihoodRequest]) throws -> [RollingLogLikelihoodResponse] {
+        try requests.map { request in
             let tokens = tokenizer.encode(request.text)
             guard !tokens.isEmpty else { return RollingLogLikelihoodResponse(logLikelihood: 0, tokenCount: 0, windowCount: 0) }
             guard let prefix = prefixToken else { throw ModelError("model '\(identity.name)' has no BOS or end-of-text token") }
@@ -132,9 +143,8 @@ public final class EngineLanguageModel: LanguageModel, @unchecked Sendable {
         }
     }
 
-    public func generate(_ requests: [GenerationRequest]) async throws -> [GenerationResponse] {
-        lock.lock(); defer { lock.unlock() }
-        return try requests.map { request in
+    func generateTexts(_ requests: [GenerationRequest]) throws -> [GenerationResponse] {
+        try requests.map { request in
             guard case .text(let prompt) = request.prompt else {
                 throw ModelError("model '\(identity.name)' has no chat template; use a text prompt")
             }

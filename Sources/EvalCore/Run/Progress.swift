@@ -53,6 +53,9 @@ public final class ProgressReporter: @unchecked Sendable {
         FileHandle.standardError.write(Data(output.utf8))
     }
 
+    /// "1h02m", "3m05s", "42s".
+    public static func formatDuration(_ seconds: Double) -> String { duration(seconds) }
+
     static func duration(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
         if s >= 3600 { return String(format: "%dh%02dm", s / 3600, (s % 3600) / 60) }

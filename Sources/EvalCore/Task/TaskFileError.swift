@@ -27,6 +27,7 @@ public struct TaskFileError: Error, CustomStringConvertible, Sendable, Equatable
 /// Several file errors found in one pass, reported together.
 public struct TaskFileErrors: Error, CustomStringConvertible, Sendable {
     public let errors: [TaskFileError]
+    public init(errors: [TaskFileError]) { self.errors = errors }
     public var description: String { errors.map(\.description).joined(separator: "\n") }
 }
 
