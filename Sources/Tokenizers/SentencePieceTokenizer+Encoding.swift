@@ -4,19 +4,45 @@ import Foundation
 /// and a max-priority queue of adjacent pairs whose concatenation is a piece, by piece score.
 extension SentencePieceTokenizer {
     /// Encodes `text` (no BOS/EOS) into `output`.
-    func encodeText(_ text: String, matcher: AddedTokenMatcher, into output: inout [Int]) {
+    ///
+    /// With `parsingControlTokens`, control tokens cut the text into segments that are encoded as if
+    /// each were a text of its own (each gets the dummy prefix), which is how Llama's reference code
+    /// builds chat prompts and what llama.cpp does; without control tokens this is SentencePiece's
+    /// encoding of the whole text.
+    func encodeText(_ text: String, parsingControlTokens: Bool, into output: inout [Int]) {
         if text.isEmpty { return }
-        var bytes = Array(text.utf8)
-        // SentencePiece's dummy prefix: one space before the whole text (also when it starts with a space).
-        if addsSpacePrefix { bytes.insert(0x20, at: 0) }
-        bytes.withUnsafeBufferPointer { buffer in
+        var text = text
+        text.withUTF8 { raw in
+            guard parsingControlTokens, !controlMatcher.isEmpty else {
+                encodeSegment(raw[0..<raw.count], into: &output)
+                return
+            }
             var segmentStart = 0
-            matcher.forEachMatch(in: buffer, range: 0..<buffer.count) { match, id in
-                encodeFragment(buffer[segmentStart..<match.lowerBound], into: &output)
+            controlMatcher.forEachMatch(in: raw, range: 0..<raw.count) { match, id in
+                encodeSegment(raw[segmentStart..<match.lowerBound], into: &output)
                 output.append(id)
                 segmentStart = match.upperBound
             }
-            encodeFragment(buffer[segmentStart..<buffer.count], into: &output)
+            encodeSegment(raw[segmentStart..<raw.count], into: &output)
+        }
+    }
+
+    /// Text without control tokens: dummy prefix, then user-defined tokens cut out, then merges.
+    private func encodeSegment(_ raw: Slice<UnsafeBufferPointer<UInt8>>, into output: inout [Int]) {
+        if raw.isEmpty { return }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(raw.count + 1)
+        // SentencePiece's dummy prefix: one space before the text (also when it starts with a space).
+        if addsSpacePrefix { bytes.append(0x20) }
+        bytes += raw
+        bytes.withUnsafeBufferPointer { buffer in
+            var fragmentStart = 0
+            userDefinedMatcher.forEachMatch(in: buffer, range: 0..<buffer.count) { match, id in
+                encodeFragment(buffer[fragmentStart..<match.lowerBound], into: &output)
+                output.append(id)
+                fragmentStart = match.upperBound
+            }
+            encodeFragment(buffer[fragmentStart..<buffer.count], into: &output)
         }
     }
 

@@ -118,7 +118,7 @@ public final class SentencePieceTokenizer: Tokenizer {
         self.hasUnusedPieces = types.contains(.unused)
         self.byteTokenIDs = byteIDs
         self.userDefinedMatcher = AddedTokenMatcher(userDefined)
-        self.controlMatcher = AddedTokenMatcher(control + userDefined)
+        self.controlMatcher = AddedTokenMatcher(control)
     }
 
     /// The byte of a `<0xNN>` piece.
@@ -138,19 +138,23 @@ public final class SentencePieceTokenizer: Tokenizer {
         tokens.indices.contains(id) ? tokens[id] : nil
     }
 
-    /// Ids for `text`, with BOS/EOS as configured; control tokens written in the text stay plain text.
+    /// Ids for `text`, with BOS/EOS as configured. Control tokens written in the text (`<start_of_turn>`,
+    /// `</s>`) become their ids, as Hugging Face's tokenizers and llama.cpp's server do, so chat
+    /// templates work; use `encode(_:addingSpecialTokens:parsingControlTokens:)` to keep them as text
+    /// (the `sentencepiece` library's behaviour).
     public func encode(_ text: String) -> [Int] {
-        encode(text, addingSpecialTokens: true, parsingControlTokens: false)
+        encode(text, addingSpecialTokens: true, parsingControlTokens: true)
     }
 
     /// - Parameters:
     ///   - addingSpecialTokens: add BOS/EOS as `addsBOS`/`addsEOS` say.
-    ///   - parsingControlTokens: also match control tokens (`<start_of_turn>`, `</s>`) written in `text`,
-    ///     as llama.cpp's `parse_special`; user-defined tokens are always matched.
+    ///   - parsingControlTokens: match control tokens (`<start_of_turn>`, `</s>`) written in `text`, as
+    ///     llama.cpp's `parse_special`; each stretch of text between them is encoded as a text of its own
+    ///     (with its own dummy prefix). User-defined tokens are always matched.
     public func encode(_ text: String, addingSpecialTokens: Bool, parsingControlTokens: Bool) -> [Int] {
         var output: [Int] = []
         if addingSpecialTokens, addsBOS, let bosTokenID { output.append(bosTokenID) }
-        encodeText(text, matcher: parsingControlTokens ? controlMatcher : userDefinedMatcher, into: &output)
+        encodeText(text, parsingControlTokens: parsingControlTokens, into: &output)
         if addingSpecialTokens, addsEOS, let eosTokenID { output.append(eosTokenID) }
         return output
     }

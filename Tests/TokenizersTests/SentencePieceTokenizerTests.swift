@@ -34,7 +34,8 @@ struct SentencePieceModelFixture: Decodable {
         let reference = try Fixtures.decode(ReferenceFile.self, "spm-reference.json")
         #expect(reference.cases.count > 40)
         for testCase in reference.cases {
-            #expect(tokenizer.encode(testCase.text) == testCase.ids, "ids for \(testCase.text.debugDescription)")
+            let ids = tokenizer.encode(testCase.text, addingSpecialTokens: false, parsingControlTokens: false)
+            #expect(ids == testCase.ids, "ids for \(testCase.text.debugDescription)")
             #expect(tokenizer.decode(testCase.ids) == testCase.decoded, "decode of \(testCase.text.debugDescription)")
         }
     }
@@ -48,7 +49,8 @@ struct SentencePieceModelFixture: Decodable {
         let tokenizer = try model.tokenizer()
         let reference = try Fixtures.decode(ReferenceFile.self, "spm-no-prefix-reference.json")
         for testCase in reference.cases {
-            #expect(tokenizer.encode(testCase.text) == testCase.ids, "ids for \(testCase.text.debugDescription)")
+            let ids = tokenizer.encode(testCase.text, addingSpecialTokens: false, parsingControlTokens: false)
+            #expect(ids == testCase.ids, "ids for \(testCase.text.debugDescription)")
             #expect(tokenizer.decode(testCase.ids) == testCase.decoded, "decode of \(testCase.text.debugDescription)")
         }
     }
@@ -66,17 +68,19 @@ struct SentencePieceModelFixture: Decodable {
         #expect(framed.decode(framed.encode("the fox")) == "the fox")
     }
 
-    @Test func controlTokensAreTextUnlessParsed() throws {
+    @Test func controlTokensAreParsedByDefault() throws {
         let model = try Fixtures.decode(SentencePieceModelFixture.self, "spm-model.json")
         let tokenizer = try model.tokenizer()
-        #expect(!tokenizer.encode("a</s>b").contains(2))
+        #expect(!tokenizer.encode("a</s>b", addingSpecialTokens: false, parsingControlTokens: false).contains(2))
         let parsed = tokenizer.encode("a</s>b", addingSpecialTokens: false, parsingControlTokens: true)
-        let head = tokenizer.encode("a")
-        #expect(Array(parsed.prefix(head.count + 1)) == head + [2])
-        let tail = Array(parsed.dropFirst(head.count + 1))
-        #expect(tokenizer.decode(tail) == "b")
-        // Control tokens vanish from decoded text.
-        #expect(tokenizer.decode(parsed) == "ab")
+        #expect(tokenizer.encode("a</s>b") == parsed)  // the default parses them
+        // Each side is encoded as a text of its own, dummy prefix included (llama.cpp, Llama's chat code).
+        #expect(parsed == tokenizer.encode("a", addingSpecialTokens: false, parsingControlTokens: true) + [2]
+                + tokenizer.encode("b", addingSpecialTokens: false, parsingControlTokens: true))
+        #expect(tokenizer.encode("</s>b", addingSpecialTokens: false, parsingControlTokens: true)
+                == [2] + tokenizer.encode("b", addingSpecialTokens: false, parsingControlTokens: true))
+        // Control tokens vanish from decoded text; the second segment's dummy prefix decodes as a space.
+        #expect(tokenizer.decode(parsed) == "a b")
     }
 }
 
