@@ -54,7 +54,7 @@ extension Eval {
             let text: String
             switch format {
             case .markdown: text = comparison.markdown()
-            case .json: text = String(decoding: try ResultsWriter.encoder().encode(comparison), as: UTF8.self) + "\n"
+            case .json: text = try LeaderboardJSON.string(comparison)
             }
             if let out {
                 try AtomicFile.write(text, to: out)

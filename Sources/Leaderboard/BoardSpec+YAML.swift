@@ -30,7 +30,7 @@ extension BoardSpec {
         } catch let error as TaskFileError {
             throw error
         } catch let error as YamlError {
-            throw TaskFileError(file: file, line: nil, column: nil, keyPath: "", message: "malformed YAML: \(error)")
+            throw yamlError(error, file: file)
         } catch {
             throw TaskFileError(file: file, line: nil, column: nil, keyPath: "", message: "malformed YAML: \(error)")
         }
@@ -79,6 +79,24 @@ extension BoardSpec {
                                 message: "sort must be 'average', 'weighted_average' or a task of the board, got '\(name)'")
         }
         return spec
+    }
+
+    /// A Yams error as a located file error.
+    private static func yamlError(_ error: YamlError, file: String) -> TaskFileError {
+        func located(_ problem: String, _ context: YamlError.Context?, _ mark: Mark) -> TaskFileError {
+            let detail = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+            return TaskFileError(file: file, line: mark.line, column: mark.column, keyPath: "", message: "malformed YAML: \(detail)")
+        }
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            return located(problem, context, mark)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return TaskFileError(file: file, line: context.mark.line, column: context.mark.column, keyPath: "",
+                                 message: "duplicate key(s) \(duplicates.joined(separator: ", ")) in one mapping")
+        default:
+            return TaskFileError(file: file, line: nil, column: nil, keyPath: "", message: "malformed YAML: \(error)")
+        }
     }
 
     private static func parseTask(_ node: BoardNode) throws -> TaskColumn {

@@ -48,9 +48,7 @@ public struct LeaderboardReport: Sendable, Codable, Equatable {
         switch format {
         case .markdown: return markdown(chartFile: chartFile, averageChartFile: averageChartFile)
         case .csv: return board.csv()
-        case .json:
-            let encoder = ResultsWriter.encoder()
-            return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        case .json: return try LeaderboardJSON.string(self)
         }
     }
 
@@ -65,6 +63,27 @@ public struct LeaderboardReport: Sendable, Codable, Equatable {
             text += "\n## Notes\n\n" + notes.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
         }
         return text
+    }
+}
+
+/// JSON as EvalKit writes its files: pretty, sorted, snake_case keys, non-finite numbers as "nan"/"inf"/"-inf".
+public enum LeaderboardJSON {
+    public static func encoder() -> JSONEncoder {
+        let encoder = ResultsWriter.encoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return encoder
+    }
+
+    /// Reads what ``encoder()`` writes.
+    public static func decoder() -> JSONDecoder {
+        let decoder = ResultStore.jsonDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+
+    /// The value as JSON text with a final newline.
+    public static func string<Value: Encodable>(_ value: Value) throws -> String {
+        String(decoding: try encoder().encode(value), as: UTF8.self) + "\n"
     }
 }
 

@@ -24,6 +24,11 @@ public struct LeaderboardTable: Sendable, Codable, Equatable {
         public var runID: String
         /// Whether this is the best value in its column (ties all count).
         public var isBest: Bool
+
+        // "runId" so snake_case JSON ("run_id") round-trips through convertFromSnakeCase.
+        enum CodingKeys: String, CodingKey {
+            case value, stderr, n, runID = "runId", isBest
+        }
     }
 
     /// One model.

@@ -39,4 +39,18 @@ import Testing
         #expect(error?.line == 4)
         #expect(error?.description.contains("expected a whole number") == true)
     }
+
+    @Test func malformedYAMLAndDuplicateKeysAreLocated() {
+        let malformed = #expect(throws: TaskFileError.self) {
+            try BoardSpec.parse("title: t\ntasks: [arc_easy\n", file: "b.yaml")
+        }
+        #expect(malformed?.line != nil)
+        #expect(malformed?.message.hasPrefix("malformed YAML") == true)
+        let duplicate = #expect(throws: TaskFileError.self) {
+            try BoardSpec.parse("title: a\ntitle: b\n", file: "b.yaml")
+        }
+        #expect(duplicate?.message.contains("duplicate key") == true)
+        let notMapping = #expect(throws: TaskFileError.self) { try BoardSpec.parse("- a\n- b\n", file: "b.yaml") }
+        #expect(notMapping?.description == "b.yaml:1:1: expected a mapping, found a list")
+    }
 }

@@ -55,7 +55,8 @@ import Testing
     @Test func jsonAndCSVRender() throws {
         let report = try report()
         let json = try report.render(.json)
-        let decoded = try JSONDecoder().decode(LeaderboardReport.self, from: Data(json.utf8))
+        #expect(json.contains("\"weighted_average_stderr\" : 0.0075"))
+        let decoded = try LeaderboardJSON.decoder().decode(LeaderboardReport.self, from: Data(json.utf8))
         #expect(decoded.board == report.board)
         #expect(decoded.warnings.count == 3)
         let csv = try report.render(.csv).split(separator: "\n")
