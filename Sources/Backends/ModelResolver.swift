@@ -14,8 +14,16 @@ public struct ResolvedModel: Sendable {
 ///
 /// - a checkpoint folder (holds `config.json`): that checkpoint;
 /// - a training run folder (holds `step-NNNNNN/` checkpoints): every checkpoint, in step order;
+/// - `openai:MODEL@URL[,options]`, or a name from models.yaml: an OpenAI-compatible endpoint
+///   (docs/remote-models.md).
 public enum ModelResolver {
     public static func resolve(_ spec: String) throws -> [ResolvedModel] {
+        let registryURL = ModelRegistry.defaultURL()
+        let registry = FileManager.default.fileExists(atPath: registryURL.path) ? try ModelRegistry.load(from: registryURL) : nil
+        if OpenAIEndpoint.isRemoteSpec(spec) || (registry.map { (try? $0.endpoint(named: spec)) != nil } ?? false) {
+            let endpoint = try OpenAIEndpoint.resolve(spec: spec, registry: registry)
+            return [ResolvedModel(name: endpoint.name, step: nil) { try OpenAICompatibleModel(endpoint: endpoint) }]
+        }
         let url = URL(fileURLWithPath: spec)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {

@@ -38,7 +38,7 @@ extension Eval {
             var progression = Progression()
             for (index, resolved) in models.enumerated() {
                 let model: any LanguageModel
-                do { model = try resolved.load() } catch { throw UsageError("--model \(resolved.name): \(error)") }
+                do { model = try modelOptions.cached(resolved.load()) } catch { throw UsageError("--model \(resolved.name): \(error)") }
                 let modelStart = Date()
                 let runner = EvaluationRunner(model: model, options: options)
                 let runs = try await runner.run(prepared)
