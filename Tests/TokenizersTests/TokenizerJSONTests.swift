@@ -200,6 +200,18 @@ import Tokenizers
         }
     }
 
+    /// Added tokens match leftmost first, then longest; thousands of tokens sharing a prefix are fine.
+    @Test func addedTokensMatchLeftmostLongest() throws {
+        let bytes = ByteLevelAlphabet.orderedBytes.map { String(ByteLevelAlphabet.scalarForByte[Int($0)]) }
+        var specials = ["<ab>": 256, "<abc>": 257, "c>x": 258]
+        for index in 0..<3000 { specials["<unused\(index)>"] = 259 + index }
+        let tokenizer = try ByteLevelBPETokenizer(vocabulary: bytes, merges: [], specialTokens: specials)
+        let text = "<abc>x<ab>c>x<unused2999><unused12>"
+        #expect(tokenizer.encode(text) == [257, tokenizer.encode("x")[0], 256, 258, 3258, 271])
+        #expect(tokenizer.decode(tokenizer.encode(text)) == text)
+        #expect(tokenizer.encode("<unused3000>").count > 1)
+    }
+
     @Test func writtenFileLoadsWithTheExpectedSchema() throws {
         let tokenizer = try ByteLevelBPETokenizer(contentsOf: try Fixtures.url("bpe-trained-tokenizer.json"))
         let object = try #require(try JSONSerialization.jsonObject(with: try tokenizer.tokenizerJSON()) as? [String: Any])
