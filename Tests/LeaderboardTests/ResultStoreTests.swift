@@ -57,4 +57,17 @@ import Testing
         #expect(scan.runs.first?.folder == folder + "/runs/visible")
         #expect(scan.warnings.isEmpty)
     }
+
+    /// What EvalCore's writer produces (including "nan" for a non-finite stderr) reads back unchanged.
+    @Test func readsWhatResultsWriterEncodes() throws {
+        var results = try ResultStore.read(path: try FixturePaths.path("results/alpha-new/results.json")).results
+        results.tasks[0].metrics[0].stderr = .nan
+        let data = try ResultsWriter.encoder().encode(results)
+        #expect(String(decoding: data, as: UTF8.self).contains("\"stderr\" : \"nan\""))
+        let decoded = try ResultStore.decode(data, path: "written")
+        #expect(decoded.tasks[0].metrics[0].stderr.isNaN)
+        #expect(decoded.tasks.map(\.name) == ["arc_easy", "hellaswag", "gsm8k"])
+        #expect(decoded.groups.first?.weights == [1, 2, 1])
+        #expect(decoded.model == ModelIdentity(name: "alpha", backend: "test-double", contentHash: "m-alpha"))
+    }
 }
