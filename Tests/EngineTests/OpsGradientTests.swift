@@ -70,6 +70,26 @@ import Testing
         #expect(Array(changed[0..<((t - 1) * c)]) == Array(out[0..<((t - 1) * c)]))
     }
 
+    /// Causal blocking (blocks of 2 rows over T = 5, so the last block is partial) gives the same
+    /// outputs as one block and correct gradients.
+    @Test func blockedAttentionMatchesUnblocked() {
+        let b = 1, t = 5, c = 8, nh = 2
+        let x = GradientCheck.randomValues(b * t * 3 * c, seed: 14)
+        let probe = GradientCheck.randomValues(b * t * c, seed: 15)
+        func run(_ x: [Float], blockSize: Int) -> ([Float], [Float]) {
+            var out = [Float](repeating: 0, count: b * t * c), att = [Float](repeating: 0, count: b * nh * t * t)
+            Attention.forward(out: &out, att: &att, inp: x, b: b, t: t, c: c, nh: nh, blockSize: blockSize)
+            return (out, att)
+        }
+        let (whole, _) = run(x, blockSize: 64)
+        let (blocked, att) = run(x, blockSize: 2)
+        for (p, q) in zip(whole, blocked) { #expect(abs(p - q) < 1e-6) }
+        var dx = [Float](repeating: 0, count: b * t * 3 * c), scratch = [Float](repeating: 0, count: t * t)
+        Attention.backward(dinp: &dx, dout: probe, inp: x, att: att, scratch: &scratch, b: b, t: t, c: c, nh: nh, blockSize: 2)
+        let numerical = GradientCheck.numerical(x, step: 1e-2) { GradientCheck.dot(run($0, blockSize: 2).0, probe) }
+        #expect(GradientCheck.relativeError(dx, numerical) < bound)
+    }
+
     @Test func geluGradientsAndValues() {
         let n = 16
         let x = GradientCheck.randomValues(n, seed: 11, scale: 2)
