@@ -45,14 +45,20 @@ public final class TrainingRun {
     public let runFolder: URL
     let baseFolder: URL
     /// Checked between steps; when set, a checkpoint is written and `run()` returns.
-    public let cancellation = CancellationFlag()
+    public let cancellation: CancellationFlag
     /// Called after each step.
     public var onProgress: ((TrainingProgress) -> Void)?
 
-    /// - Parameter baseFolder: folder relative paths (corpus, tokenizer, output) are resolved against.
-    public init(configuration: TrainingConfiguration, baseFolder: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws {
+    /// - Parameters:
+    ///   - baseFolder: folder relative paths (corpus, tokenizer, output) are resolved against.
+    ///   - cancellation: the flag to watch (pass one a signal handler already holds, or use the default).
+    public init(
+        configuration: TrainingConfiguration, baseFolder: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+        cancellation: CancellationFlag = CancellationFlag()
+    ) throws {
         try configuration.validate()
         self.configuration = configuration
+        self.cancellation = cancellation
         self.baseFolder = baseFolder
         let output = configuration.outputDirectory.hasPrefix("/") ? URL(fileURLWithPath: configuration.outputDirectory) : baseFolder.appendingPathComponent(configuration.outputDirectory)
         runFolder = output.appendingPathComponent(configuration.name)
