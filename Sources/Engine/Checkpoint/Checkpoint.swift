@@ -22,6 +22,7 @@ public struct Checkpoint: Sendable {
     public static let weightsFileName = "model.safetensors"
     public static let tokenizerFileName = "tokenizer.json"
 
+    /// Pairs a model with its tokenizer; throws if the tokenizer has more ids than the model's vocabulary.
     public init(model: GPT2Model, tokenizer: any Tokenizer, trainingState: TrainingState? = nil) throws {
         guard tokenizer.vocabularySize <= model.configuration.vocabularySize else {
             throw EngineError.invalidArgument("tokenizer has \(tokenizer.vocabularySize) tokens but the model's vocab_size is \(model.configuration.vocabularySize)")

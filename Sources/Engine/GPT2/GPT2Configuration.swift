@@ -15,7 +15,9 @@ public struct GPT2Configuration: Codable, Sendable, Equatable {
     public var layerNormEpsilon: Double
     /// Only `gelu_new` (tanh approximation) is implemented.
     public var activationFunction: String
+    /// `bos_token_id`: written so transformers does not default it to GPT-2's 50256.
     public var bosTokenID: Int?
+    /// `eos_token_id` (for models trained here: `<|endoftext|>`).
     public var eosTokenID: Int?
 
     enum CodingKeys: String, CodingKey {
@@ -26,6 +28,8 @@ public struct GPT2Configuration: Codable, Sendable, Equatable {
         case inner = "n_inner", scaleByInverseLayer = "scale_attn_by_inverse_layer_idx", scaleAttention = "scale_attn_weights"
     }
 
+    /// A configuration with GPT-2's defaults for everything but the sizes (call `validate()` or
+    /// construct a `GPT2Model`, which validates).
     public init(
         layerCount: Int, headCount: Int, width: Int, positionCount: Int, vocabularySize: Int,
         layerNormEpsilon: Double = 1e-5, bosTokenID: Int? = nil, eosTokenID: Int? = nil
