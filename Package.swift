@@ -65,7 +65,7 @@ let package = Package(
         // Chess rules: board, moves, FEN, SAN, UCI, PGN. Knows nothing of models.
         .target(name: "Chess", dependencies: ["SeededRandom"], swiftSettings: engineSettings),
         // Aggregation of many results into boards (Markdown/JSON/CSV), comparisons, SVG charts.
-        .target(name: "Leaderboard", dependencies: ["EvalCore", "EvalMetrics"]),
+        .target(name: "Leaderboard", dependencies: ["EvalCore", "EvalMetrics", .product(name: "Yams", package: "Yams")]),
         // Matches between players (models, random, UCI engines), tournaments, ratings.
         .target(name: "Arena", dependencies: ["EvalCore", "EvalMetrics", "Chess", "SeededRandom"]),
         .executableTarget(

@@ -1,3 +1,4 @@
+import Engine
 import EvalCore
 import Foundation
 
@@ -35,7 +36,7 @@ public enum ModelResolver {
         if FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path) {
             return [checkpoint(url, step: nil)]
         }
-        let steps = CheckpointSeries.checkpoints(in: url)
+        let steps = RunCheckpoints.checkpoints(in: url)
         guard !steps.isEmpty else {
             throw ModelError("'\(spec)' holds neither config.json (a checkpoint) nor step-NNNNNN/ checkpoints (a training run)")
         }
@@ -50,16 +51,22 @@ public enum ModelResolver {
     }
 }
 
-/// The complete checkpoints of a training run, in step order. A folder whose name is not
-/// `step-<digits>` or that lacks config.json (an interrupted write) is skipped.
-public enum CheckpointSeries {
+/// The complete checkpoints of a training run, in step order: `step-NNNNNN/` folders, and `final/`
+/// (at the step its training state records) when no step folder has that step. A folder that lacks
+/// config.json (an interrupted write) is skipped.
+public enum RunCheckpoints {
     public static func checkpoints(in run: URL) -> [(step: Int, url: URL)] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: run.path) else { return [] }
-        return names.compactMap { name -> (Int, URL)? in
+        func complete(_ url: URL) -> Bool { FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path) }
+        var found: [(Int, URL)] = names.compactMap { name -> (Int, URL)? in
             guard name.hasPrefix("step-"), let step = Int(name.dropFirst(5)) else { return nil }
             let url = run.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path) else { return nil }
-            return (step, url)
-        }.sorted { $0.0 < $1.0 }
+            return complete(url) ? (step, url) : nil
+        }
+        let final = run.appendingPathComponent("final")
+        if complete(final), let state = try? TrainingState.read(from: final), !found.contains(where: { $0.0 == state.step }) {
+            found.append((state.step, final))
+        }
+        return found.sorted { $0.0 < $1.0 }
     }
 }

@@ -1,5 +1,6 @@
 import EvalCore
 import Foundation
+import Leaderboard
 
 /// The table of a checkpoint series: one row per task and metric, one column per step.
 struct Progression {
@@ -28,6 +29,32 @@ struct Progression {
             }
             return (key.0, key.1, key.2, values)
         }
+    }
+
+    /// SVG line charts against step with stderr bands: `progression.svg` holds every metric whose
+    /// values lie in [0, 1] (accuracies share a scale); each other metric gets
+    /// `progression-<task>-<metric>.svg`.
+    func charts() -> [(file: String, svg: String)] {
+        var unitSeries: [ChartSeries] = []
+        var charts: [(String, String)] = []
+        for row in rows() {
+            let name = row.filter == "none" ? "\(row.task) \(row.metric)" : "\(row.task) \(row.metric) (\(row.filter))"
+            let points = zip(steps, row.values).compactMap { step, value in
+                value.map { ChartPoint(x: Double(step), y: $0.value, stderr: $0.stderr) }
+            }
+            let series = ChartSeries(name: name, points: points)
+            if points.allSatisfy({ (0...1).contains($0.y) }) {
+                unitSeries.append(series)
+            } else {
+                let safe = "\(row.task)-\(row.metric)".map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }
+                charts.append(("progression-\(String(safe)).svg",
+                               SVGChart.line(series: [series], title: name, xLabel: "step", yLabel: row.metric)))
+            }
+        }
+        if !unitSeries.isEmpty {
+            charts.insert(("progression.svg", SVGChart.line(series: unitSeries, title: "Scores by training step", xLabel: "step", yLabel: "score")), at: 0)
+        }
+        return charts
     }
 
     func markdown() -> String {
@@ -63,6 +90,9 @@ enum ProgressionWriter {
                 }),
             ]
             try ResultsWriter.encoder().encode(JSONValue.object(index)).write(to: temporary.appendingPathComponent("progression.json"))
+            for (file, svg) in progression.charts() {
+                try svg.write(to: temporary.appendingPathComponent(file), atomically: false, encoding: .utf8)
+            }
             try? fileManager.removeItem(at: final)
             try fileManager.moveItem(at: temporary, to: final)
         } catch {
