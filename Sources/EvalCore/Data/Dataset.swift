@@ -61,7 +61,7 @@ public enum DatasetLoader {
         case .json:
             let value: JSONValue
             do {
-                value = try JSONDecoder().decode(JSONValue.self, from: data)
+                value = try JSONValue.parse(data)
             } catch {
                 throw DatasetError(file: name, line: jsonErrorLine(error, in: text), message: "malformed JSON: \(jsonErrorReason(error))")
             }
@@ -115,7 +115,6 @@ public enum DatasetLoader {
 
     static func parseJSONLines(_ text: String, file: String) throws -> [Doc] {
         var docs: [Doc] = []
-        let decoder = JSONDecoder()
         var lineNumber = 0
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
@@ -123,7 +122,7 @@ public enum DatasetLoader {
             if trimmed.isEmpty { continue }
             let value: JSONValue
             do {
-                value = try decoder.decode(JSONValue.self, from: Data(trimmed.utf8))
+                value = try JSONValue.parse(Data(trimmed.utf8))
             } catch {
                 throw DatasetError(file: file, line: lineNumber, message: "malformed JSON line: \(jsonErrorReason(error))")
             }
@@ -136,6 +135,8 @@ public enum DatasetLoader {
     }
 
     static func jsonErrorReason(_ error: Error) -> String {
+        let nsError = error as NSError
+        if let detail = nsError.userInfo[NSDebugDescriptionErrorKey] as? String { return detail }
         if case DecodingError.dataCorrupted(let context) = error {
             if let underlying = context.underlyingError as NSError?,
                let detail = underlying.userInfo[NSDebugDescriptionErrorKey] as? String {
