@@ -15,7 +15,7 @@ import Testing
         let error = try await #require(throws: ModelError.self) { try await model.generate(prompt) }
         #expect(error.message.contains("127.0.0.1:\(port)/v1/completions"))
         #expect(error.message.contains("after 2 attempts"))
-        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(Date().timeIntervalSince(start) < 9)
     }
 
     @Test func hungResponseTimesOut() async throws {
@@ -26,7 +26,8 @@ import Testing
         let error = try await #require(throws: ModelError.self) { try await model.generate(prompt) }
         #expect(error.message.contains("timeout"))
         #expect(server.requests.count == 2)
-        #expect(Date().timeIntervalSince(start) < 4)
+        // A loose bound: it proves the timeout fired rather than waiting for the server (which hangs ~10 s).
+        #expect(Date().timeIntervalSince(start) < 9)
     }
 
     @Test func rateLimitHonoursRetryAfter() async throws {

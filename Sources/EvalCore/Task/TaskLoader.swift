@@ -27,8 +27,11 @@ public enum TaskLoader {
         let root = URL(fileURLWithPath: directory).resolvingSymlinksInPath()
         guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else { return [] }
         var paths: [String] = []
+        // Paths are reported under the folder as the user named it, not its resolved form.
+        let prefix = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         for case let url as URL in enumerator where ["yaml", "yml"].contains(url.pathExtension) {
-            paths.append(url.path)
+            let resolved = url.resolvingSymlinksInPath().path
+            paths.append(resolved.hasPrefix(root.path + "/") ? prefix + resolved.dropFirst(root.path.count) : url.path)
         }
         return paths.sorted().map { path in (path, Result { try load(path: path) }) }
     }
