@@ -9,6 +9,15 @@ public struct ResolvedModel: Sendable {
     /// Training step, for checkpoints of a run.
     public let step: Int?
     public let load: @Sendable () throws -> any LanguageModel
+
+    public init(name: String, step: Int?, load: @escaping @Sendable () throws -> any LanguageModel) {
+        self.name = name
+        self.step = step
+        self.load = load
+    }
+
+    /// A checkpoint folder of the built-in engine; `step` when it belongs to a training run.
+    public static func checkpoint(_ url: URL, step: Int?) -> ResolvedModel { ModelResolver.checkpoint(url, step: step) }
 }
 
 /// Turns a `--model` spec into models. See docs/models.md.
@@ -68,5 +77,12 @@ public enum RunCheckpoints {
             found.append((state.step, final))
         }
         return found.sorted { $0.0 < $1.0 }
+    }
+
+    /// The step of the run's `final/` checkpoint, when training has finished.
+    public static func finalStep(in run: URL) -> Int? {
+        let final = run.appendingPathComponent("final")
+        guard FileManager.default.fileExists(atPath: final.appendingPathComponent("config.json").path) else { return nil }
+        return (try? TrainingState.read(from: final))?.step
     }
 }

@@ -73,9 +73,10 @@ struct Progression {
 /// Writes `progression.md` and `progression.json` (steps and the run ids of each checkpoint's
 /// results) into `<output>/<series>-progression-<time>/`, atomically.
 enum ProgressionWriter {
-    static func write(_ progression: Progression, series: String, to directory: URL) throws -> URL {
+    /// - Parameter folderName: a fixed folder to replace (eval watch); default a new timestamped one.
+    static func write(_ progression: Progression, series: String, to directory: URL, folderName: String? = nil) throws -> URL {
         let name = URL(fileURLWithPath: series).lastPathComponent
-        let id = ResultsWriter.makeRunID(model: name, task: "progression")
+        let id = folderName ?? ResultsWriter.makeRunID(model: name, task: "progression")
         let final = directory.appendingPathComponent(id)
         let temporary = directory.appendingPathComponent(".tmp-\(id)")
         let fileManager = FileManager.default

@@ -40,6 +40,33 @@ public struct TaskSpec: Sendable {
     public var resolvedConfig: JSONValue
     /// SHA-256 of the resolved config, so results say exactly which task definition produced them.
     public var contentHash: String
+
+    public init(name: String, kind: TaskKind, description: String?, version: String, file: String, dataset: DatasetSpec,
+                fields: [(name: String, template: PromptTemplate)], prompt: PromptTemplate?, choices: PromptTemplate?,
+                choiceLabels: PromptTemplate?, target: PromptTemplate?, targetDelimiter: String, unconditionalPrompt: String,
+                text: PromptTemplate?, fewshot: FewShotSpec, generation: GenerationSpec, filters: [FilterPipeline],
+                metrics: [MetricSpec], resolvedConfig: JSONValue, contentHash: String) {
+        self.name = name
+        self.kind = kind
+        self.description = description
+        self.version = version
+        self.file = file
+        self.dataset = dataset
+        self.fields = fields
+        self.prompt = prompt
+        self.choices = choices
+        self.choiceLabels = choiceLabels
+        self.target = target
+        self.targetDelimiter = targetDelimiter
+        self.unconditionalPrompt = unconditionalPrompt
+        self.text = text
+        self.fewshot = fewshot
+        self.generation = generation
+        self.filters = filters
+        self.metrics = metrics
+        self.resolvedConfig = resolvedConfig
+        self.contentHash = contentHash
+    }
 }
 
 public struct DatasetSpec: Sendable {
@@ -49,6 +76,10 @@ public struct DatasetSpec: Sendable {
     }
     public var source: Source
     public var limit: Int?
+    public init(source: Source, limit: Int?) {
+        self.source = source
+        self.limit = limit
+    }
 }
 
 public struct FewShotSpec: Sendable {
@@ -63,6 +94,7 @@ public struct FewShotSpec: Sendable {
     public var sampler: Sampler = .random
     public var seed: UInt64 = 1234
     public var delimiter: String = "\n\n"
+    public init() {}
 }
 
 public struct GenerationSpec: Sendable {
@@ -72,6 +104,7 @@ public struct GenerationSpec: Sendable {
     public var topP: Double? = nil
     public var seed: UInt64 = 1234
     public var samples: Int = 1
+    public init() {}
 }
 
 /// A metric as the task file names it, with its options.
@@ -80,6 +113,11 @@ public struct MetricSpec: Sendable, Hashable {
     public var options: [String: JSONValue]
     /// The key used in results ("exact_match", or "pass_at_k@5" style when options change meaning).
     public var key: String
+    public init(name: String, options: [String: JSONValue], key: String) {
+        self.name = name
+        self.options = options
+        self.key = key
+    }
 }
 
 /// A group file: several tasks run together, with optional weights for the average.
