@@ -16,6 +16,11 @@ public struct LogLikelihoodResponse: Hashable, Sendable, Codable {
     public var isGreedy: Bool
     /// Number of tokens in the continuation.
     public var tokenCount: Int
+
+    enum CodingKeys: String, CodingKey {
+        case logLikelihood = "loglikelihood", isGreedy = "is_greedy", tokenCount = "token_count"
+    }
+
     public init(logLikelihood: Double, isGreedy: Bool, tokenCount: Int) {
         self.logLikelihood = logLikelihood
         self.isGreedy = isGreedy
@@ -35,6 +40,11 @@ public struct RollingLogLikelihoodResponse: Hashable, Sendable, Codable {
     public var tokenCount: Int
     /// Number of windows the text was scored in (1 when it fits in the context).
     public var windowCount: Int
+
+    enum CodingKeys: String, CodingKey {
+        case logLikelihood = "loglikelihood", tokenCount = "token_count", windowCount = "window_count"
+    }
+
     public init(logLikelihood: Double, tokenCount: Int, windowCount: Int) {
         self.logLikelihood = logLikelihood
         self.tokenCount = tokenCount
@@ -55,6 +65,26 @@ public struct ChatMessage: Hashable, Sendable, Codable {
 public enum GenerationPrompt: Hashable, Sendable, Codable {
     case text(String)
     case chat([ChatMessage])
+
+    // Written as {"text": "..."} or {"messages": [...]} in samples.jsonl and cache keys.
+    enum CodingKeys: String, CodingKey { case text, messages }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let text = try container.decodeIfPresent(String.self, forKey: .text) {
+            self = .text(text)
+        } else {
+            self = .chat(try container.decode([ChatMessage].self, forKey: .messages))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .text(let text): try container.encode(text, forKey: .text)
+        case .chat(let messages): try container.encode(messages, forKey: .messages)
+        }
+    }
 }
 
 public struct GenerationRequest: Hashable, Sendable, Codable {
@@ -66,6 +96,11 @@ public struct GenerationRequest: Hashable, Sendable, Codable {
     public var topP: Double?
     /// Sampling seed; with temperature 0 it has no effect.
     public var seed: UInt64
+
+    enum CodingKeys: String, CodingKey {
+        case prompt, maxTokens = "max_tokens", stop, temperature, topP = "top_p", seed
+    }
+
     public init(prompt: GenerationPrompt, maxTokens: Int, stop: [String] = [], temperature: Double = 0, topP: Double? = nil, seed: UInt64 = 0) {
         self.prompt = prompt
         self.maxTokens = maxTokens
@@ -84,6 +119,11 @@ public struct GenerationResponse: Hashable, Sendable, Codable {
     public var finishReason: String
     /// True when the prompt was cut from the left to fit the context.
     public var promptTruncated: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case text, tokenCount = "token_count", finishReason = "finish_reason", promptTruncated = "prompt_truncated"
+    }
+
     public init(text: String, tokenCount: Int, finishReason: String, promptTruncated: Bool = false) {
         self.text = text
         self.tokenCount = tokenCount
