@@ -6,9 +6,9 @@ import Foundation
 /// Which model to evaluate; see docs/models.md for the spec syntax.
 struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The model: a checkpoint folder (config.json + model.safetensors + tokenizer.json), a training run folder (every checkpoint in step order), openai:MODEL@URL, or a name from models.yaml.",
+        "The model (repeat for several; chess tasks play them against each other): a checkpoint folder (config.json + model.safetensors + tokenizer.json), a training run folder (every checkpoint in step order), openai:MODEL@URL, or a name from models.yaml.",
         valueName: "spec"))
-    var model: String
+    var model: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Requests sent to the model per call (scores do not depend on it).", valueName: "n"))
     var batchSize: Int = 32

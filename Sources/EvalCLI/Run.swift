@@ -28,10 +28,22 @@ extension Eval {
 
         mutating func run() async throws {
             let modelOptions = self.modelOptions
-            let session = try EvaluationSession(taskArguments: tasks, options: selection.runOptions(batchSize: modelOptions.batchSize, quiet: quiet),
-                                                outputDirectory: outputDir, wrap: { try modelOptions.cached($0) })
-            let models: [ResolvedModel]
-            do { models = try ModelResolver.resolve(modelOptions.model) } catch { throw UsageError("--model: \(error)") }
+            let wrap: (any LanguageModel) throws -> any LanguageModel = { try modelOptions.cached($0) }
+            let chessTasks = tasks.filter { ChessRun.isChessTask((try? TaskPaths.resolve($0)) ?? $0) }
+            let otherTasks = tasks.filter { !chessTasks.contains($0) }
+            // Every non-chess task is checked (and its requests built) before anything runs.
+            let session = otherTasks.isEmpty ? nil : try EvaluationSession(
+                taskArguments: otherTasks, options: selection.runOptions(batchSize: modelOptions.batchSize, quiet: quiet),
+                outputDirectory: outputDir, wrap: wrap)
+            for task in chessTasks {
+                try await ChessRun.run(path: try TaskPaths.resolve(task), models: modelOptions.model, outputDir: outputDir, quiet: quiet, wrap: wrap)
+            }
+            guard let session else { return }
+            guard !modelOptions.model.isEmpty else { throw UsageError("give a model with --model") }
+            var models: [ResolvedModel] = []
+            for spec in modelOptions.model {
+                do { models += try ModelResolver.resolve(spec) } catch { throw UsageError("--model: \(error)") }
+            }
             var progression = Progression()
             for (index, resolved) in models.enumerated() {
                 let (results, folder) = try await session.evaluate(resolved)
@@ -43,9 +55,9 @@ extension Eval {
                 if let step = resolved.step { progression.points.append(.init(step: step, results: results)) }
             }
             if progression.points.count > 1 {
-                print("## Progression (\(modelOptions.model))\n")
+                print("## Progression (\(modelOptions.model.joined(separator: ", ")))\n")
                 print(progression.markdown())
-                let folder = try ProgressionWriter.write(progression, series: modelOptions.model, to: URL(fileURLWithPath: outputDir))
+                let folder = try ProgressionWriter.write(progression, series: modelOptions.model[0], to: URL(fileURLWithPath: outputDir))
                 FileHandle.standardError.write(Data("progression: \(folder.path)/progression.md\n".utf8))
             }
         }

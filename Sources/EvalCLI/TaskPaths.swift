@@ -29,6 +29,8 @@ enum TaskPaths {
             do {
                 switch try TaskLoader.load(path: path) {
                 case .task(let task): tasks.append((task, 1))
+                case .chess:
+                    throw UsageError("\(path) is a chess tournament; `eval run` plays it with the --model players")
                 case .group(let group):
                     groups.append(group)
                     tasks.append(contentsOf: group.tasks)

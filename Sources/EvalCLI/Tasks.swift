@@ -27,6 +27,8 @@ extension Eval.Tasks {
                 case .success(.task(let task)):
                     let docs = (try? RequestBuilder.loadDocs(task).count).map(String.init) ?? "error"
                     rows.append([task.name, task.kind.rawValue, task.version, docs, path])
+                case .success(.chess(let name, _)):
+                    rows.append([name, "chess", "-", "-", path])
                 case .success(.group(let group)):
                     rows.append([group.name, "group", "-", String(group.tasks.count) + " tasks", path])
                 case .failure:
@@ -66,6 +68,11 @@ extension Eval.Tasks {
             for file in files {
                 do {
                     let loaded = try TaskLoader.load(path: file)
+                    if case .chess = loaded {
+                        let players = try ChessRun.validate(path: file)
+                        print("ok      \(file) (chess, \(players) players besides --model)")
+                        continue
+                    }
                     let prepared = try EvaluationRunner.prepare(loaded.tasks.map { ($0, 1) }, options: RunOptions())
                     let docs = prepared.map(\.instances.count).reduce(0, +)
                     print("ok      \(file) (\(prepared.count) task\(prepared.count == 1 ? "" : "s"), \(docs) docs)")

@@ -87,4 +87,28 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("--model"))
     }
+
+    @Test func chessTaskPlaysWritesPGNAndResumes() throws {
+        let directory = try Self.temporaryDirectory()
+        try """
+            name: tiny_arena
+            kind: chess
+            players:
+              - {name: alpha, spec: random}
+              - {name: beta, spec: random}
+            games_per_pairing: 2
+            max_plies: 30
+            seed: 7
+            """.write(to: directory.appendingPathComponent("arena.yaml"), atomically: true, encoding: .utf8)
+        let first = try Self.run(["run", "arena.yaml", "--output-dir", "out"], in: directory)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("| alpha |") && first.stdout.contains("| beta |"))
+        let pgn = try String(contentsOf: directory.appendingPathComponent("out/tiny_arena-chess/games.pgn"), encoding: .utf8)
+        #expect(pgn.components(separatedBy: "[Event ").count == 3)
+        let second = try Self.run(["run", "arena.yaml", "--output-dir", "out"], in: directory)
+        #expect(second.status == 0)
+        #expect(second.stderr.contains("resuming: 2 game(s)"))
+        let again = try String(contentsOf: directory.appendingPathComponent("out/tiny_arena-chess/games.pgn"), encoding: .utf8)
+        #expect(again == pgn)
+    }
 }

@@ -19,6 +19,10 @@ public enum TaskLoader {
         let root = try YAMLNode.load(file: path)
         let mapping = try root.mapping()
         if mapping.has("tasks") { return .group(try loadGroup(mapping, file: path)) }
+        if let kind = mapping["kind"], (try? kind.string()) == TaskKind.chess.rawValue {
+            let name = (try? mapping["name"]?.string()) ?? nil
+            return .chess(name: name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, file: path)
+        }
         return .task(try loadTask(path: path))
     }
 
@@ -60,6 +64,7 @@ public enum TaskLoader {
                 switch try load(path: path) {
                 case .task(let task): tasks.append((task, weight))
                 case .group(let group): tasks.append(contentsOf: group.tasks.map { ($0.task, $0.weight * weight) })
+                case .chess: throw pathNode.error("chess tournaments cannot be part of a group; run them on their own")
                 }
             } catch {
                 errors.append(error)

@@ -131,11 +131,14 @@ public struct TaskGroupSpec: Sendable {
 public enum TaskFile: Sendable {
     case task(TaskSpec)
     case group(TaskGroupSpec)
+    /// A `kind: chess` tournament file; its keys are read and checked by the Arena target.
+    case chess(name: String, file: String)
 
     public var tasks: [TaskSpec] {
         switch self {
         case .task(let task): return [task]
         case .group(let group): return group.tasks.map(\.task)
+        case .chess: return []
         }
     }
 }
