@@ -135,6 +135,6 @@ import Foundation
         let outcome = await task.result
         #expect(throws: CancellationError.self) { try outcome.get() }
         #expect(recorded.value == 0)
-        #expect(clock.now - start < .seconds(5))  // not the engine's 10 s reply timeout
+        #expect(clock.now - start < .seconds(9))  // loose under load, but less than the engine's 10 s reply timeout
     }
 }
