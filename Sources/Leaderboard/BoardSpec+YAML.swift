@@ -5,7 +5,7 @@ import Yams
 /// Reading board files. Errors are `TaskFileError`s (file:line:column, key path, message), the same
 /// error type task files use, so the CLI reports them the same way (exit 2).
 extension BoardSpec {
-    static let topLevelKeys = ["title", "results", "tasks", "aliases", "columns", "sort", "progression", "notes"]
+    static let topLevelKeys = ["title", "results", "tasks", "aliases", "columns", "sort", "progression", "ratings", "notes"]
     static let taskKeys = ["name", "metric", "filter", "display", "weight", "chance"]
     static let progressionKeys = ["run", "last_k"]
 
@@ -63,6 +63,7 @@ extension BoardSpec {
                 }
                 guard let run, !run.isEmpty else { throw value.error("progression needs 'run' (the checkpoint run name before '@')") }
                 spec.progression = Progression(run: run, lastK: lastK)
+            case "ratings": spec.ratings = try value.strings()
             case "notes": spec.notes = try value.string()
             default: break
             }

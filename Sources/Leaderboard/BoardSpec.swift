@@ -60,6 +60,9 @@ public struct BoardSpec: Sendable, Equatable {
     public var columns: [String]
     public var sort: SortKey
     public var progression: Progression?
+    /// Ratings tables to show on the board: `standings.md` files written by head-to-head runs (a chess
+    /// task's `<output>/<task>-chess/standings.md`), relative to the current folder.
+    public var ratings: [String] = []
     /// Free Markdown printed under the table.
     public var notes: String?
 

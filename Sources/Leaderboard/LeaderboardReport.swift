@@ -13,6 +13,14 @@ public struct LeaderboardReport: Sendable, Codable, Equatable {
     public var progression: ProgressionReport?
     /// Files skipped while reading, as "path: reason".
     public var warnings: [String]
+    /// Ratings tables the board asks for (`ratings:`), in order.
+    public var ratings: [RatingsTable] = []
+
+    /// A head-to-head standings table (Markdown as the arena wrote it) and where it came from.
+    public struct RatingsTable: Sendable, Codable, Equatable {
+        public var source: String
+        public var markdown: String
+    }
 
     /// Reads the folders and builds the report.
     /// - Parameters:
@@ -39,7 +47,16 @@ public struct LeaderboardReport: Sendable, Codable, Equatable {
         }
         let board = LeaderboardTable.build(runs: boardRuns, spec: spec)
         let progression = ProgressionReport.build(runs: runs, spec: spec, columns: board.columns)
-        return LeaderboardReport(board: board, progression: progression, warnings: warnings)
+        var warnings = warnings
+        var ratings: [RatingsTable] = []
+        for path in spec.ratings {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8), !text.isEmpty {
+                ratings.append(RatingsTable(source: path, markdown: text))
+            } else {
+                warnings.append("\(path): ratings table not found or unreadable; skipped")
+            }
+        }
+        return LeaderboardReport(board: board, progression: progression, warnings: warnings, ratings: ratings)
     }
 
     /// The report in a format. `chartFile` (the progression SVG) and `averageChartFile` (the averages bar
@@ -58,6 +75,12 @@ public struct LeaderboardReport: Sendable, Codable, Equatable {
         if let progression {
             text += "\n" + progression.markdown()
             if let chartFile { text += "\n![\(progression.run) progression](\(chartFile))\n" }
+        }
+        if !ratings.isEmpty {
+            text += "\n## Ratings\n"
+            for table in ratings {
+                text += "\nFrom `\(table.source)`:\n\n" + table.markdown.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
+            }
         }
         if let notes = board.notes, !notes.isEmpty {
             text += "\n## Notes\n\n" + notes.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
