@@ -63,19 +63,36 @@ public struct RequestBuilder: Sendable {
         return doc
     }
 
-    func fewshotPool(docs: [Doc]) throws -> (docs: [Doc], isSameDataset: Bool) {
+    /// Where few-shot examples come from, with what is needed to leave the doc itself out cheaply.
+    struct FewShotPool {
+        var docs: [Doc]
+        var isSameDataset: Bool
+        /// For a separate source: the positions of each distinct doc, so a doc that also appears in
+        /// the source is excluded without comparing it against every example.
+        var positionsByDoc: [Doc: [Int]] = [:]
+
+        /// Pool positions the doc may not use as examples, ascending.
+        func excluded(docIndex: Int, doc: Doc) -> [Int] {
+            isSameDataset ? [docIndex] : positionsByDoc[doc] ?? []
+        }
+    }
+
+    func fewshotPool(docs: [Doc]) throws -> FewShotPool {
         switch task.fewshot.source {
-        case .sameDataset: return (docs, true)
+        case .sameDataset: return FewShotPool(docs: docs, isSameDataset: true)
         case .file(let url, let format, let split):
-            let pool = try DatasetLoader.load(url: url, format: format, split: split)
-            return (try pool.enumerated().map { try Self.withFields($1, task: task, index: $0) }, false)
+            let raw = try DatasetLoader.load(url: url, format: format, split: split)
+            let pool = try raw.enumerated().map { try Self.withFields($1, task: task, index: $0) }
+            var positions: [Doc: [Int]] = [:]
+            for (index, doc) in pool.enumerated() { positions[doc, default: []].append(index) }
+            return FewShotPool(docs: pool, isSameDataset: false, positionsByDoc: positions)
         }
     }
 
     /// Builds the instances for the selected docs.
     /// - Throws: `DocError` naming the first doc (by dataset index) that cannot be rendered.
     public func build(docs: [Doc], selected: [Int]) throws -> [DocInstance] {
-        let pool: (docs: [Doc], isSameDataset: Bool) = fewshotCount > 0 ? try fewshotPool(docs: docs) : ([], true)
+        let pool = fewshotCount > 0 ? try fewshotPool(docs: docs) : FewShotPool(docs: [], isSameDataset: true)
         if fewshotCount > 0 && pool.docs.count - (pool.isSameDataset ? 1 : 0) < fewshotCount {
             throw DocError(task: task.name, file: task.file, docIndex: 0,
                            message: "few-shot needs \(fewshotCount) examples but the source has only \(pool.docs.count - (pool.isSameDataset ? 1 : 0)) besides the doc")
@@ -93,20 +110,32 @@ public struct RequestBuilder: Sendable {
 
     /// The few-shot examples for one doc: seeded per doc (so they do not depend on which other docs
     /// run or in which order), never the doc itself.
-    func examples(for docIndex: Int, doc: Doc, pool: (docs: [Doc], isSameDataset: Bool)) -> [Int] {
+    func examples(for docIndex: Int, doc: Doc, pool: FewShotPool) -> [Int] {
         guard fewshotCount > 0 else { return [] }
-        let candidates = pool.docs.indices.filter { candidate in
-            pool.isSameDataset ? candidate != docIndex : pool.docs[candidate] != doc
+        // The candidates are the pool's positions without the excluded ones, in order. They are not
+        // materialised: candidate k is found by stepping over the (few) excluded positions, and the
+        // partial Fisher–Yates shuffle records its swaps in a dictionary. O(n) per doc, not O(pool).
+        let excluded = pool.excluded(docIndex: docIndex, doc: doc)
+        let count = pool.docs.count - excluded.count
+        func candidate(_ k: Int) -> Int {
+            var position = k
+            for skipped in excluded where skipped <= position { position += 1 }
+            return position
         }
+        let n = min(fewshotCount, max(0, count))
         switch task.fewshot.sampler {
-        case .first: return Array(candidates.prefix(fewshotCount))
+        case .first: return (0..<n).map(candidate)
         case .random:
             var generator = Xoshiro256(seed: fewshotSeed, stream: UInt64(docIndex))
-            var chosen = candidates
-            for i in 0..<min(fewshotCount, chosen.count) {
-                chosen.swapAt(i, i + generator.nextInt(below: chosen.count - i))
+            var swapped: [Int: Int] = [:]
+            var chosen: [Int] = []
+            for i in 0..<n {
+                let j = i + generator.nextInt(below: count - i)
+                let atJ = swapped[j] ?? j
+                swapped[j] = swapped[i] ?? i
+                chosen.append(candidate(atJ))
             }
-            return Array(chosen.prefix(fewshotCount))
+            return chosen
         }
     }
 
@@ -164,7 +193,7 @@ public struct RequestBuilder: Sendable {
         return try target.renderList(doc)
     }
 
-    func instance(docIndex: Int, doc: Doc, pool: (docs: [Doc], isSameDataset: Bool)) throws -> DocInstance {
+    func instance(docIndex: Int, doc: Doc, pool: FewShotPool) throws -> DocInstance {
         let exampleIndices = examples(for: docIndex, doc: doc, pool: pool)
         var prefix = ""
         for example in exampleIndices {

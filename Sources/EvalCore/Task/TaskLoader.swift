@@ -160,8 +160,8 @@ public enum TaskLoader {
 
         try throwCollected(errors)
         guard let kind, let dataset else { throw TaskFileErrors(errors: []) }
-        let resolved = (try? mapping.origin.json()) ?? .null
-        let resolvedConfig = (try? JSONValue.object(Dictionary(uniqueKeysWithValues: mapping.entries.map { ($0.key, try $0.value.json()) }))) ?? resolved
+        // The merged mapping (include applied), not the file's own text.
+        let resolvedConfig = (try? JSONValue.object(Dictionary(uniqueKeysWithValues: mapping.entries.map { ($0.key, try $0.value.json()) }))) ?? .null
         return TaskSpec(
             name: name, kind: kind, description: description, version: version, file: path, dataset: dataset,
             fields: fields, prompt: prompt, choices: choices, choiceLabels: choiceLabels, target: target,
