@@ -87,13 +87,13 @@ extension BPEMergeTable {
         next[count - 1] = -1
         var previous = Array(-1..<(count - 1))
         var alive = [Bool](repeating: true, count: count)
-        var heap = RankHeap()
+        var heap = BinaryHeap<MergeCandidate>()
         func queue(_ left: Int) {
             let right = next[left]
             guard right >= 0 else { return }
             let (rank, merged) = lookup(ids[left], ids[right])
             if rank != UInt32.max {
-                heap.push(RankHeap.Entry(rank: rank, position: Int32(left), left: ids[left], right: ids[right], merged: merged))
+                heap.push(MergeCandidate(rank: rank, position: Int32(left), left: ids[left], right: ids[right], merged: merged))
             }
         }
         for position in 0..<(count - 1) { queue(position) }
@@ -119,50 +119,17 @@ extension BPEMergeTable {
     }
 }
 
-/// Min-heap of merge candidates: lowest rank first, then leftmost position.
-struct RankHeap {
-    struct Entry {
-        var rank: UInt32
-        var position: Int32
-        var left: Int32
-        var right: Int32
-        var merged: Int32
-    }
-
-    private var entries: [Entry] = []
+/// A merge candidate of the BPE encoder: lowest rank first, then leftmost position.
+struct MergeCandidate: HeapOrdered {
+    var rank: UInt32
+    var position: Int32
+    var left: Int32
+    var right: Int32
+    var merged: Int32
 
     @inline(__always)
-    private static func before(_ a: Entry, _ b: Entry) -> Bool {
+    static func comesBefore(_ a: MergeCandidate, _ b: MergeCandidate) -> Bool {
         a.rank != b.rank ? a.rank < b.rank : a.position < b.position
-    }
-
-    mutating func push(_ entry: Entry) {
-        entries.append(entry)
-        var child = entries.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard Self.before(entries[child], entries[parent]) else { break }
-            entries.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> Entry? {
-        guard let top = entries.first else { return nil }
-        let last = entries.removeLast()
-        if entries.isEmpty { return top }
-        entries[0] = last
-        var parent = 0
-        while true {
-            let leftChild = 2 * parent + 1
-            if leftChild >= entries.count { break }
-            var best = leftChild
-            if leftChild + 1 < entries.count, Self.before(entries[leftChild + 1], entries[leftChild]) { best = leftChild + 1 }
-            guard Self.before(entries[best], entries[parent]) else { break }
-            entries.swapAt(best, parent)
-            parent = best
-        }
-        return top
     }
 }
 

@@ -69,7 +69,7 @@ struct BPEPairMerger {
     private var pairCounts: [UInt64: Int] = [:]
     /// Words that contain (or once contained) each pair; may hold stale or repeated indices.
     private var pairWords: [UInt64: [Int32]] = [:]
-    private var heap = PairHeap()
+    private var heap = BinaryHeap<PairCount>()
 
     init(wordCounts: [(bytes: [UInt8], count: Int)]) {
         let ordered = ByteLevelAlphabet.orderedBytes
@@ -87,7 +87,7 @@ struct BPEPairMerger {
                 pairWords[pair, default: []].append(Int32(index))
             }
         }
-        for (pair, count) in pairCounts { heap.push(count: count, pair: pair) }
+        for (pair, count) in pairCounts { heap.push(PairCount(count: count, pair: pair)) }
     }
 
     /// Learns merges until `tokens.count == modelVocabularySize` or no pair is left; returns them in order.
@@ -99,7 +99,7 @@ struct BPEPairMerger {
             let current = pairCounts[top.pair] ?? 0
             if current != top.count {
                 // Stale entry: counts of existing pairs only fall, so re-queue with the true count.
-                if current > 0 { heap.push(count: current, pair: top.pair) }
+                if current > 0 { heap.push(PairCount(count: current, pair: top.pair)) }
                 continue
             }
             let left = Int32(truncatingIfNeeded: top.pair >> 32)
@@ -123,7 +123,7 @@ struct BPEPairMerger {
             pairCounts[top.pair] = nil
             pairWords[top.pair] = nil
             for pair in grown {
-                if let count = pairCounts[pair], count > 0 { heap.push(count: count, pair: pair) }
+                if let count = pairCounts[pair], count > 0 { heap.push(PairCount(count: count, pair: pair)) }
             }
         }
         return merges
@@ -169,43 +169,14 @@ struct BPEPairMerger {
     }
 }
 
-/// Binary max-heap of (count, pair): higher count first, then the smaller pair key
+/// A pair and its count in the BPE trainer: higher count first, then the smaller pair key
 /// (`left << 32 | right`, i.e. smaller left id, then smaller right id).
-struct PairHeap {
-    private var entries: [(count: Int, pair: UInt64)] = []
+struct PairCount: HeapOrdered {
+    var count: Int
+    var pair: UInt64
 
     @inline(__always)
-    private static func before(_ a: (count: Int, pair: UInt64), _ b: (count: Int, pair: UInt64)) -> Bool {
+    static func comesBefore(_ a: PairCount, _ b: PairCount) -> Bool {
         a.count != b.count ? a.count > b.count : a.pair < b.pair
-    }
-
-    mutating func push(count: Int, pair: UInt64) {
-        entries.append((count, pair))
-        var child = entries.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard Self.before(entries[child], entries[parent]) else { break }
-            entries.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> (count: Int, pair: UInt64)? {
-        guard let top = entries.first else { return nil }
-        let last = entries.removeLast()
-        if entries.isEmpty { return top }
-        entries[0] = last
-        var parent = 0
-        while true {
-            let leftChild = 2 * parent + 1
-            if leftChild >= entries.count { break }
-            var best = leftChild
-            let rightChild = leftChild + 1
-            if rightChild < entries.count, Self.before(entries[rightChild], entries[leftChild]) { best = rightChild }
-            guard Self.before(entries[best], entries[parent]) else { break }
-            entries.swapAt(best, parent)
-            parent = best
-        }
-        return top
     }
 }

@@ -63,12 +63,17 @@ extension SentencePieceTokenizer {
 /// The merge state for one fragment. Symbols are byte ranges of `text`; a symbol with length 0 has
 /// been merged into its left neighbour.
 private struct BigramMerger {
-    struct Bigram {
+    struct Bigram: HeapOrdered {
         var score: Float
         var left: Int
         var right: Int
         /// Byte length of the pair when queued; a different current length means the entry is stale.
         var size: Int
+
+        /// Higher score first; on equal scores the leftmost pair.
+        static func comesBefore(_ a: Bigram, _ b: Bigram) -> Bool {
+            a.score != b.score ? a.score > b.score : a.left < b.left
+        }
     }
 
     let text: [UInt8]
@@ -77,7 +82,7 @@ private struct BigramMerger {
     var lengths: [Int] = []
     var previous: [Int] = []
     var next: [Int] = []
-    var queue: [Bigram] = []
+    var queue = BinaryHeap<Bigram>()
     /// (start << 32 | length) of each merged symbol → byte length of its left part, to resegment
     /// symbols whose piece may not be output (unused pieces).
     var splits: [Int: Int] = [:]
@@ -103,11 +108,6 @@ private struct BigramMerger {
         text.withUnsafeBufferPointer { buffer in
             tokenizer.mergeablePieces.id(of: UnsafeBufferPointer(rebasing: buffer[start..<(start + length)]))
         }
-    }
-
-    /// Higher score first; on equal scores the leftmost pair.
-    static func before(_ a: Bigram, _ b: Bigram) -> Bool {
-        a.score != b.score ? a.score > b.score : a.left < b.left
     }
 
     mutating func tryAddBigram(_ left: Int, _ right: Int) {
@@ -162,32 +162,7 @@ private struct BigramMerger {
         }
     }
 
-    mutating func push(_ bigram: Bigram) {
-        queue.append(bigram)
-        var child = queue.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard Self.before(queue[child], queue[parent]) else { break }
-            queue.swapAt(child, parent)
-            child = parent
-        }
-    }
+    mutating func push(_ bigram: Bigram) { queue.push(bigram) }
 
-    mutating func pop() -> Bigram? {
-        guard let top = queue.first else { return nil }
-        let last = queue.removeLast()
-        if queue.isEmpty { return top }
-        queue[0] = last
-        var parent = 0
-        while true {
-            let leftChild = 2 * parent + 1
-            if leftChild >= queue.count { break }
-            var best = leftChild
-            if leftChild + 1 < queue.count, Self.before(queue[leftChild + 1], queue[leftChild]) { best = leftChild + 1 }
-            guard Self.before(queue[best], queue[parent]) else { break }
-            queue.swapAt(best, parent)
-            parent = best
-        }
-        return top
-    }
+    mutating func pop() -> Bigram? { queue.pop() }
 }
