@@ -29,3 +29,22 @@ public struct ModelFormatError: Error, CustomStringConvertible, Sendable, Equata
 extension ModelFormatError: LocalizedError {
     public var errorDescription: String? { description }
 }
+
+/// The system's reason for a failed read or write ("No space left on device", "File too large"),
+/// with the file when Foundation names it, instead of "The operation could not be completed".
+public enum FileErrorText {
+    public static func describe(_ error: any Error) -> String {
+        let nsError = error as NSError
+        var reason: String?
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            reason = String(cString: strerror(Int32(underlying.code)))
+        } else if nsError.domain == NSPOSIXErrorDomain {
+            reason = String(cString: strerror(Int32(nsError.code)))
+        }
+        guard let reason else {
+            return "\(error)"
+        }
+        if let path = nsError.userInfo[NSFilePathErrorKey] as? String { return "\(path): \(reason)" }
+        return reason
+    }
+}

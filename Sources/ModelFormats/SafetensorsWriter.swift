@@ -84,7 +84,7 @@ public enum SafetensorsWriter {
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             if let error = error as? ModelFormatError { throw error }
-            throw ModelFormatError(file: file, what: "write failed: \(error.localizedDescription)")
+            throw ModelFormatError(file: file, what: "write failed: \(FileErrorText.describe(error))")
         }
     }
 

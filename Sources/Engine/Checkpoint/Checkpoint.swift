@@ -88,8 +88,10 @@ public struct Checkpoint: Sendable {
                 try fileManager.moveItem(at: temporary, to: folder)
             }
         } catch {
+            // A full disk (or any failed write) leaves no folder that looks like a checkpoint: the
+            // partial folder goes, and a previous checkpoint of the same name stays as it was.
             try? fileManager.removeItem(at: temporary)
-            throw error
+            throw EngineError.file(path: folder.path, message: "checkpoint not written, nothing kept of it: \(FileErrorText.describe(error))")
         }
     }
 
