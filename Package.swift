@@ -85,6 +85,6 @@ let package = Package(
         .testTarget(name: "ChessTests", dependencies: ["Chess"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LeaderboardTests", dependencies: ["Leaderboard", "EvalCore", "EvalMetrics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ArenaTests", dependencies: ["Arena", "EvalCore", "Chess", "SeededRandom"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "EvalCLITests", dependencies: ["EvalCLI"]),
+        .testTarget(name: "EvalCLITests", dependencies: ["EvalCLI", "Backends"]),
     ]
 )

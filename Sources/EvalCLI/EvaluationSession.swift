@@ -34,6 +34,11 @@ struct EvaluationSession {
         let started = Date()
         let runs = try await EvaluationRunner(model: model, options: options).run(prepared)
         let modelSeconds = Date().timeIntervalSince(started)
+        if let cached = model as? CachedLanguageModel {
+            // What a re-run (after a crash or kill -9) did not have to recompute.
+            let counts = cached.statistics
+            FileHandle.standardError.write(Data("response cache: \(counts.hits) answers reused, \(counts.misses) computed\n".utf8))
+        }
         var results = RunResults(
             runID: ResultsWriter.makeRunID(model: model.identity.name, task: groups.first?.name ?? taskList.map(\.task.name).joined(separator: "+")),
             createdAt: ISO8601DateFormatter().string(from: Date()),
