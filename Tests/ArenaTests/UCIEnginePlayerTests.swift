@@ -43,11 +43,10 @@ import Testing
     @Test func engineThatHangsTimesOut() async throws {
         let path = try FakeEngine.write(name: "hanging-engine", onGo: "exec sleep 30")
         let player = try UCIEnginePlayer(spec: "uci:path=\(path),movetime=10,timeout=1000", name: "hang")
-        let clock = ContinuousClock()
-        let start = clock.now
         let answer = await player.move(for: Game())
         await player.finish()
-        #expect(clock.now - start < .seconds(25))  // a loose bound under load: the fake engine hangs 30 s
+        // The reason names the 1 s timeout (an engine that exited after its 30 s sleep would read
+        // "engine exited"); no wall-clock bound, which a loaded machine breaks.
         guard case .forfeit(let reason) = answer.decision else {
             Issue.record("expected a forfeit, got \(answer)")
             return

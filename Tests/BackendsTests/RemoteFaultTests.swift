@@ -11,23 +11,21 @@ import Testing
     @Test func connectionRefusedIsRetriedThenNamed() async throws {
         let port = try LoopbackHTTPServer.closedPort()
         let model = try OpenAICompatibleModel(endpoint: testEndpoint("http://127.0.0.1:\(port)/v1", retries: 1, timeout: 0.5))
-        let start = Date()
         let error = try await #require(throws: ModelError.self) { try await model.generate(prompt) }
         #expect(error.message.contains("127.0.0.1:\(port)/v1/completions"))
         #expect(error.message.contains("after 2 attempts"))
-        #expect(Date().timeIntervalSince(start) < 9)
     }
 
     @Test func hungResponseTimesOut() async throws {
         let server = try LoopbackHTTPServer { _, _ in .hang }
         defer { server.stop() }
         let model = try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL, retries: 1, timeout: 0.3))
-        let start = Date()
         let error = try await #require(throws: ModelError.self) { try await model.generate(prompt) }
+        // The client's timeout fired (the server would close the connection only after ~10 s, which
+        // reads as a closed connection, not a timeout). No wall-clock bound: a loaded machine may
+        // delay the test itself by tens of seconds.
         #expect(error.message.contains("timeout"))
         #expect(server.requests.count == 2)
-        // A loose bound: it proves the timeout fired rather than waiting for the server (which hangs ~10 s).
-        #expect(Date().timeIntervalSince(start) < 9)
     }
 
     @Test func rateLimitHonoursRetryAfter() async throws {

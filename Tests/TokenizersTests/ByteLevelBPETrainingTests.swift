@@ -81,16 +81,15 @@ import Tokenizers
         }
     }
 
-    /// One 120 KB piece (no spaces): the priority-queue merge path keeps this fast even in debug builds.
-    @Test func longPiecesEncodeQuicklyAndRoundTrip() throws {
+    /// One 120 KB piece (no spaces): the priority-queue merge path keeps this fast even in debug builds
+    /// (milliseconds; a quadratic merge loop would take minutes). Speed is measured by scripts/bench,
+    /// not asserted here.
+    @Test func longPiecesEncodeAndRoundTrip() throws {
         let tokenizer = try ByteLevelBPETokenizer(contentsOf: try Fixtures.url("bpe-trained-tokenizer.json"))
         let text = String(repeating: "thequickbrownfox", count: 7_500)
-        let clock = ContinuousClock()
-        var ids: [Int] = []
-        let elapsed = clock.measure { ids = tokenizer.encode(text) }
+        let ids = tokenizer.encode(text)
         #expect(tokenizer.decode(ids) == text)
         #expect(ids.count < text.utf8.count * 9 / 10)  // merges applied (97,500 tokens for 120,000 bytes)
-        #expect(elapsed < .seconds(10))
     }
 
     @Test func concurrentEncodingAgreesWithSerialEncoding() async throws {
