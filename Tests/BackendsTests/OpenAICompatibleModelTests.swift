@@ -125,6 +125,16 @@ func testEndpoint(_ baseURL: String, retries: Int = 2, timeout: Double = 2, conc
         #expect(server.peakConcurrency == 2)
     }
 
+    @Test func concurrencyAboveEightIsHonoured() async throws {
+        // AsyncHTTPClient's shared client pools 8 connections per host; an endpoint asking for 12 gets 12.
+        let server = try LoopbackHTTPServer { _, request in .delayed(0.5, FakeOpenAI.answer(request)) }
+        defer { server.stop() }
+        let model = try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL, timeout: 30, concurrency: 12))
+        let prompts = (0..<12).map { GenerationRequest(prompt: .text("word\($0)"), maxTokens: 2) }
+        _ = try await model.generate(prompts)
+        #expect(server.peakConcurrency == 12)
+    }
+
     @Test func identityHashesEndpointNotKey() throws {
         let environment = ["FAKE_KEY": "sk-secret-123"]
         let a = try OpenAICompatibleModel(endpoint: testEndpoint("http://127.0.0.1:9/v1", keyVariable: "FAKE_KEY"), environment: environment)
