@@ -107,7 +107,7 @@ import Testing
 
             Review only the assistant's reply in turn 2.
 
-            User request:
+            Request:
             Question one, second turn
 
             Assistant's reply:

@@ -34,7 +34,7 @@ public enum JudgePrompts {
         Review only the assistant's reply in turn {{turn}}.
 
         {{/multi_turn}}
-        User request:
+        Request:
         {{question}}
 
         {{#reference}}
@@ -74,7 +74,7 @@ public enum JudgePrompts {
         Compare only the replies in turn {{turn}}.
 
         {{/multi_turn}}
-        User request:
+        Request:
         {{question}}
 
         {{#reference}}

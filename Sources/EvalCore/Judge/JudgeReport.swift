@@ -35,7 +35,7 @@ public enum JudgeReport {
     static func singleTable(_ run: JudgeTaskRun) -> String {
         let turnLabels = run.singleSummaries.first.map { $0.turns.count > 1 ? $0.turns.map(\.label) : [] } ?? []
         let rows = run.singleSummaries.map { s -> [String] in
-            [s.model.replacingOccurrences(of: "|", with: "\\|"), fixed(s.overall.mean, 2), fixed(s.overall.stderr, 2),
+            [s.model.replacingOccurrences(of: "|", with: "\\|"), fixed(s.overall.mean, 2), s.overall.n == 0 ? "–" : fixed(s.overall.stderr, 2),
              String(s.overall.n), String(s.overall.unparsed)]
                 + turnLabels.map { label in s.turns.first { $0.label == label }.map { fixed($0.mean, 2) } ?? "–" }
                 + [fixed(s.meanAnswerCharacters, 0)]
@@ -50,7 +50,7 @@ public enum JudgeReport {
         guard let categories = run.singleSummaries.first?.categories.map(\.label), !categories.isEmpty else { return nil }
         let rows = run.singleSummaries.map { s in
             [s.model.replacingOccurrences(of: "|", with: "\\|")] + categories.map { label in
-                s.categories.first { $0.label == label }.map { "\(fixed($0.mean, 2)) ± \(fixed($0.stderr, 2))" } ?? "–"
+                s.categories.first { $0.label == label && $0.n > 0 }.map { "\(fixed($0.mean, 2)) ± \(fixed($0.stderr, 2))" } ?? "–"
             }
         }
         return MarkdownTable.table(header: ["Model"] + categories, rows: rows,
