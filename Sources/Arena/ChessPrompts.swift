@@ -107,9 +107,7 @@ enum ChessPrompts {
 
     /// The same chat as plain text, for models without a chat template.
     static func chatAsText(_ messages: [ChatMessage]) -> String {
-        messages.map { "\($0.role.prefix(1).uppercased() + $0.role.dropFirst()): \($0.content.trimmingCharacters(in: .whitespacesAndNewlines))" }
-            .joined(separator: "\n\n")
-            + "\n\nAssistant:"
+        ChatTranscript.plainText(messages)
     }
 
     /// The first token of a PGN continuation that is not a move number (`2.`, `2...`, glued

@@ -23,7 +23,7 @@ enum EvalMain {
         switch error {
         case let exit as ExitCode:
             return exit.rawValue
-        case is TaskFileError, is TaskFileErrors, is DatasetError, is DocError, is TemplateError, is UsageError:
+        case is TaskFileError, is TaskFileErrors, is DatasetError, is DatasetNotFetched, is DocError, is TemplateError, is UsageError:
             printError("\(error)")
             return 2
         case is ModelError, is RunFailure:

@@ -26,17 +26,29 @@ extension Eval {
         @Flag(name: .long, help: "No progress bar on stderr.")
         var quiet = false
 
+        @Option(name: .long, help: ArgumentHelp("The judge model of judge tasks (any --model spec); overrides the task's judge.model.", valueName: "spec"))
+        var judge: String?
+
         mutating func run() async throws {
             let modelOptions = self.modelOptions
             let wrap: (any LanguageModel) throws -> any LanguageModel = { try modelOptions.cached($0) }
             let chessTasks = tasks.filter { ChessRun.isChessTask((try? TaskPaths.resolve($0)) ?? $0) }
-            let otherTasks = tasks.filter { !chessTasks.contains($0) }
+            var judgeTasks: [String] = []
+            var otherTasks: [String] = []
+            for task in tasks where !chessTasks.contains(task) {
+                if try JudgeRun.isJudgeArgument(task) == true { judgeTasks.append(task) } else { otherTasks.append(task) }
+            }
             // Every non-chess task is checked (and its requests built) before anything runs.
             let session = otherTasks.isEmpty ? nil : try EvaluationSession(
                 taskArguments: otherTasks, options: selection.runOptions(batchSize: modelOptions.batchSize, quiet: quiet),
                 outputDirectory: outputDir, wrap: wrap)
             for task in chessTasks {
                 try await ChessRun.run(path: try TaskPaths.resolve(task), models: modelOptions.model, outputDir: outputDir, quiet: quiet, wrap: wrap)
+            }
+            if !judgeTasks.isEmpty {
+                try await JudgeRun.run(arguments: judgeTasks, models: modelOptions.model, judgeOverride: judge,
+                                       options: selection.runOptions(batchSize: modelOptions.batchSize, quiet: quiet),
+                                       outputDir: outputDir, wrap: wrap)
             }
             guard let session else { return }
             guard !modelOptions.model.isEmpty else { throw UsageError("give a model with --model") }

@@ -25,7 +25,8 @@ extension Eval.Tasks {
             for (path, result) in TaskLoader.discover(directory: directory) {
                 switch result {
                 case .success(.task(let task)):
-                    let docs = (try? RequestBuilder.loadDocs(task).count).map(String.init) ?? "error"
+                    let docs: String
+                    do { docs = String(try RequestBuilder.loadDocs(task).count) } catch is DatasetNotFetched { docs = "not fetched" } catch { docs = "error" }
                     rows.append([task.name, task.kind.rawValue, task.version, docs, path])
                 case .success(.chess(let name, _)):
                     rows.append([name, "chess", "-", "-", path])
@@ -76,6 +77,8 @@ extension Eval.Tasks {
                     let prepared = try EvaluationRunner.prepare(loaded.tasks.map { ($0, 1) }, options: RunOptions())
                     let docs = prepared.map(\.instances.count).reduce(0, +)
                     print("ok      \(file) (\(prepared.count) task\(prepared.count == 1 ? "" : "s"), \(docs) docs)")
+                } catch let error as DatasetNotFetched {
+                    print("skipped \(file) (data not fetched: run scripts/fetch-data \(error.fetch))")
                 } catch let error as TaskFileErrors {
                     errorCount += error.errors.count
                     print("invalid \(file)")
@@ -137,6 +140,13 @@ enum RequestPreview {
                 if case .text(let prompt) = first.prompt { out += "prompt:\n⟦\(prompt)⟧\n" }
                 out += "max_tokens: \(first.maxTokens), stop: \(first.stop), temperature: \(first.temperature), samples: \(instance.generationRequests.count)\n"
                 out += "references: \(instance.references)\n"
+            }
+            if let question = instance.judge {
+                for (turn, text) in question.turns.enumerated() {
+                    out += "turn \(turn + 1):\n⟦\(text)⟧\n"
+                    if let reference = question.references?[turn] { out += "reference \(turn + 1):\n⟦\(reference)⟧\n" }
+                }
+                if let category = question.category { out += "category: \(category)\n" }
             }
             if let rolling = instance.rollingRequest {
                 out += "text (rolling log-likelihood):\n⟦\(rolling.text)⟧\n"

@@ -88,6 +88,20 @@ import Testing
         #expect(result.stderr.contains("--model"))
     }
 
+    @Test func judgeTasksValidateAndNeedAJudge() throws {
+        let validate = try Self.run(["tasks", "validate", "tasks/judge/single.yaml", "tasks/judge/pairwise.yaml"])
+        #expect(validate.status == 0, "\(validate.stderr)")
+        #expect(validate.stdout.contains("ok      tasks/judge/single.yaml (1 task, 6 docs)"))
+        let noJudge = try Self.run(["run", "tasks/judge/single.yaml", "--model", "nowhere", "--output-dir", "/tmp/evalkit-never"])
+        #expect(noJudge.status == 2)
+        #expect(noJudge.stderr.contains("task 'judge_single' needs a judge model: give --judge SPEC or set judge.model"))
+        let badJudge = try Self.run(["run", "tasks/judge/single.yaml", "--model", "nowhere", "--judge", "/nonexistent/judge",
+                                     "--output-dir", "/tmp/evalkit-never"])
+        #expect(badJudge.status == 2)
+        #expect(badJudge.stderr.contains("judge '/nonexistent/judge': no model at '/nonexistent/judge'"))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/evalkit-never"))
+    }
+
     @Test func chessTaskPlaysWritesPGNAndResumes() throws {
         let directory = try Self.temporaryDirectory()
         try """

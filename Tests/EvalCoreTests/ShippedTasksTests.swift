@@ -13,9 +13,37 @@ import Testing
         #expect(found.count >= 5)
         for (path, result) in found {
             let file = try result.get()
-            let prepared = try EvaluationRunner.prepare(file.tasks.map { ($0, 1) }, options: RunOptions())
+            let prepared: [PreparedTask]
+            // Tasks on data from scripts/fetch-data (MT-Bench) are checked once it has been fetched.
+            do { prepared = try EvaluationRunner.prepare(file.tasks.map { ($0, 1) }, options: RunOptions()) } catch is DatasetNotFetched { continue }
             #expect(prepared.allSatisfy { !$0.instances.isEmpty }, "\(path)")
         }
+    }
+
+    @Test func judgeTasksReadTurnsReferencesAndCategories() throws {
+        let single = try TaskLoader.loadTask(path: Self.tasksFolder + "/judge/single.yaml")
+        let questions = try EvaluationRunner.prepare([(single, 1)], options: RunOptions())[0].instances.compactMap(\.judge)
+        #expect(questions.count == 6)
+        #expect(questions[0].turns == ["Write a four-line poem about a storm at sea.", "Now rewrite it so that every line ends with the same word."])
+        #expect(questions[0].category == "writing" && questions[0].references == nil)
+        let reference = try TaskLoader.loadTask(path: Self.tasksFolder + "/judge/reference.yaml")
+        let withReferences = try EvaluationRunner.prepare([(reference, 1)], options: RunOptions())[0].instances.compactMap(\.judge)
+        #expect(withReferences[0].references == ["12 / 3 = 4, so the water is gone after 4 weeks.", "They lose 3 - 1 = 2 barrels a week, so it lasts 12 / 2 = 6 weeks."])
+    }
+
+    static let mtBenchFetched = FileManager.default.fileExists(atPath: tasksFolder + "/../data/mt-bench/mt_bench.jsonl")
+
+    @Test(.enabled(if: mtBenchFetched, "run scripts/fetch-data mt-bench"))
+    func mtBenchSplitsIntoGeneralAndReferenceQuestions() throws {
+        guard case .group(let group) = try TaskLoader.load(path: Self.tasksFolder + "/judge/mt-bench.yaml") else {
+            Issue.record("mt-bench.yaml is a group"); return
+        }
+        let prepared = try EvaluationRunner.prepare(group.tasks, options: RunOptions())
+        #expect(prepared.map(\.instances.count) == [50, 30])
+        #expect(prepared.allSatisfy { $0.instances.allSatisfy { $0.judge?.turns.count == 2 } })
+        let first = try #require(prepared[1].instances.first?.judge)
+        #expect(first.category == "reasoning" && first.references?.count == 2)
+        #expect(first.turns[0].hasPrefix("Imagine you are participating in a race with a group of people."))
     }
 
     @Test func hellaSwagPromptIsBuiltAsLMEvalDoes() throws {

@@ -25,6 +25,13 @@ public enum ResultsWriter {
     /// - Returns: the folder written.
     @discardableResult
     public static func write(results: RunResults, runs: [TaskRun], to directory: URL) throws -> URL {
+        try write(results: results, samples: try samplesJSONL(runs), to: directory)
+    }
+
+    /// Writes results.json and the given samples.jsonl bytes (judge tasks build their own lines).
+    /// - Returns: the folder written.
+    @discardableResult
+    public static func write(results: RunResults, samples: Data, to directory: URL) throws -> URL {
         let fileManager = FileManager.default
         try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
         var runID = results.runID
@@ -42,7 +49,7 @@ public enum ResultsWriter {
         try fileManager.createDirectory(at: temporary, withIntermediateDirectories: true)
         do {
             try encoder().encode(results).write(to: temporary.appendingPathComponent("results.json"))
-            try samplesJSONL(runs).write(to: temporary.appendingPathComponent("samples.jsonl"))
+            try samples.write(to: temporary.appendingPathComponent("samples.jsonl"))
             try fileManager.moveItem(at: temporary, to: final)
         } catch {
             try? fileManager.removeItem(at: temporary)
@@ -51,10 +58,16 @@ public enum ResultsWriter {
         return final
     }
 
-    static func samplesJSONL(_ runs: [TaskRun]) throws -> Data {
+    /// The encoder of samples.jsonl lines (compact, sorted keys).
+    public static func lineEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    static func samplesJSONL(_ runs: [TaskRun]) throws -> Data {
+        let encoder = lineEncoder()
         var data = Data()
         for run in runs {
             for (index, instance) in run.prepared.instances.enumerated() {

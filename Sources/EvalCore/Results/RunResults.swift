@@ -50,9 +50,12 @@ public struct RunResults: Codable, Sendable {
         public var docsTotal: Int
         public var metrics: [MetricResult]
         public var config: JSONValue
+        /// Judge tasks: the judge, unparseable judgements, per-turn/category scores or standings.
+        public var judge: JudgeResultSummary?
 
         public init(name: String, kind: String, version: String, contentHash: String, file: String, fewshot: Int,
-                    fewshotSeed: UInt64, docsEvaluated: Int, docsTotal: Int, metrics: [MetricResult], config: JSONValue) {
+                    fewshotSeed: UInt64, docsEvaluated: Int, docsTotal: Int, metrics: [MetricResult], config: JSONValue,
+                    judge: JudgeResultSummary? = nil) {
             self.name = name
             self.kind = kind
             self.version = version
@@ -64,11 +67,12 @@ public struct RunResults: Codable, Sendable {
             self.docsTotal = docsTotal
             self.metrics = metrics
             self.config = config
+            self.judge = judge
         }
 
         enum CodingKeys: String, CodingKey {
             case name, kind, version, contentHash = "content_hash", file, fewshot, fewshotSeed = "fewshot_seed"
-            case docsEvaluated = "docs_evaluated", docsTotal = "docs_total", metrics, config
+            case docsEvaluated = "docs_evaluated", docsTotal = "docs_total", metrics, config, judge
         }
     }
 

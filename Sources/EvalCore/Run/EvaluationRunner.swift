@@ -85,8 +85,10 @@ public struct EvaluationRunner: Sendable {
                 if !model.capabilities.canGenerate {
                     throw ModelError("task '\(item.task.name)' needs generation, but model '\(model.identity.name)' cannot generate")
                 }
-            case .judge, .chess:
-                throw ModelError("task kind \(item.task.kind.rawValue) is not runnable in this version")
+            case .judge:
+                throw ModelError("task '\(item.task.name)' is a judge task; it runs through JudgeRunner with a judge model")
+            case .chess:
+                throw ModelError("task kind chess is played by the arena")
             }
         }
     }
@@ -165,7 +167,8 @@ public struct EvaluationRunner: Sendable {
         }
     }
 
-    private func execute<Request: Hashable & Sendable, Response: Sendable>(
+    /// Sends `requests` in batches of `options.batchSize`, in order, advancing `progress`.
+    func execute<Request: Hashable & Sendable, Response: Sendable>(
         _ requests: [Request], progress: ProgressReporter,
         call: @Sendable ([Request]) async throws -> [Response]
     ) async throws -> [Request: Response] {

@@ -19,6 +19,8 @@ public struct DocInstance: Sendable {
     public var unconditionalRequests: [LogLikelihoodRequest]
     public var rollingRequest: RollingLogLikelihoodRequest?
     public var generationRequests: [GenerationRequest]
+    /// Judge tasks: the question's turns, references and category (answers come turn by turn).
+    public var judge: JudgeQuestion? = nil
 }
 
 /// A doc that cannot be turned into requests, with its index and the reason.
@@ -28,6 +30,18 @@ public struct DocError: Error, CustomStringConvertible, Sendable {
     public let docIndex: Int
     public let message: String
     public var description: String { "\(file): doc \(docIndex): \(message)" }
+}
+
+/// A task whose data comes from `scripts/fetch-data` (`dataset.fetch`) before it has been fetched.
+public struct DatasetNotFetched: Error, CustomStringConvertible, Sendable {
+    public let task: String
+    public let file: String
+    public let path: String
+    /// The argument of `scripts/fetch-data`.
+    public let fetch: String
+    public var description: String {
+        "\(file): the data of task '\(task)' is not fetched yet (no \(path)); run `scripts/fetch-data \(fetch)`"
+    }
 }
 
 /// Builds every request of a task up front, before any model runs.
@@ -47,7 +61,11 @@ public struct RequestBuilder: Sendable {
         let raw: [Doc]
         switch task.dataset.source {
         case .inline(let docs): raw = docs
-        case .file(let url, let format, let split): raw = try DatasetLoader.load(url: url, format: format, split: split)
+        case .file(let url, let format, let split):
+            if let fetch = task.dataset.fetch, !FileManager.default.fileExists(atPath: url.path) {
+                throw DatasetNotFetched(task: task.name, file: task.file, path: url.path, fetch: fetch)
+            }
+            raw = try DatasetLoader.load(url: url, format: format, split: split)
         }
         if raw.isEmpty { throw DocError(task: task.name, file: task.file, docIndex: 0, message: "the dataset has no docs") }
         return try raw.enumerated().map { index, doc in try withFields(doc, task: task, index: index) }
@@ -238,10 +256,43 @@ public struct RequestBuilder: Sendable {
             }()
             instance.prompt = text
             instance.rollingRequest = RollingLogLikelihoodRequest(text: text)
-        case .judge, .chess:
-            throw ScoringInputError("kind \(task.kind.rawValue) is not runnable in this version")
+        case .judge:
+            guard let spec = task.judge else { throw ScoringInputError("judge task without judge settings") }
+            let question = try judgeQuestion(doc, spec: spec)
+            instance.prompt = question.turns[0]
+            instance.references = question.references ?? []
+            instance.judge = question
+        case .chess:
+            throw ScoringInputError("kind chess is run by the arena, not as requests")
         }
         return instance
+    }
+}
+
+extension RequestBuilder {
+    /// A judge question's turns, references and category, checked: at least one non-empty turn,
+    /// a reference per turn when the task has references, the graded turn present, and the judge
+    /// templates renderable for this doc.
+    func judgeQuestion(_ doc: Doc, spec: JudgeSpec) throws -> JudgeQuestion {
+        let turns = try spec.turns.renderList(doc)
+        if turns.isEmpty || turns.contains(where: { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) {
+            throw ScoringInputError("a turn of the question is empty")
+        }
+        var references: [String]? = nil
+        if let template = spec.reference {
+            let rendered = try template.renderList(doc)
+            guard rendered.count >= turns.count else {
+                throw ScoringInputError("the question has \(turns.count) turns but \(rendered.count) reference answer(s); give one per turn")
+            }
+            references = Array(rendered.prefix(turns.count))
+        }
+        if case .number(let n) = spec.gradedTurns, n > turns.count {
+            throw ScoringInputError("judge.turn is \(n) but the question has \(turns.count) turn(s)")
+        }
+        let category = try spec.category.map { try $0.render(doc) }
+        let question = JudgeQuestion(turns: turns, references: references, category: category)
+        try JudgeContext.check(doc: doc, question: question, spec: spec)
+        return question
     }
 }
 

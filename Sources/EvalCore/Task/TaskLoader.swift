@@ -7,9 +7,9 @@ public enum TaskLoader {
         "name", "kind", "description", "version", "include", "dataset", "docs", "fields", "prompt", "choices",
         "choice_labels", "target", "target_delimiter", "unconditional_prompt", "text", "fewshot", "generation",
         "filters", "metrics", "metadata",
-    ]
+    ] + judgeTaskKeys
     static let groupKeys = ["name", "description", "tasks", "version", "metadata"]
-    static let datasetKeys = ["path", "format", "split", "limit"]
+    static let datasetKeys = ["path", "format", "split", "limit", "fetch"]
     static let fewshotKeys = ["n", "source", "split", "format", "sampler", "seed", "delimiter"]
     static let generationKeys = ["max_tokens", "stop", "temperature", "top_p", "seed", "samples"]
 
@@ -133,6 +133,7 @@ public enum TaskLoader {
         let filters = attempt { try parseFilters(mapping["filters"]) } ?? [.identity]
 
         var metrics: [MetricSpec] = []
+        var judge: JudgeSpec? = nil
         if let kind {
             // Required keys per kind.
             switch kind {
@@ -146,15 +147,23 @@ public enum TaskLoader {
                 }
             case .perplexity:
                 break
-            case .judge, .chess:
-                errors.append(kindNode!.error("kind '\(kind.rawValue)' is not supported by this version of EvalKit yet"))
+            case .judge:
+                judge = attempt { try parseJudge(mapping, prompt: prompt, generation: generation) }
+                if let node = mapping["metrics"] {
+                    errors.append(node.error("judge tasks report the judge's scores (docs/judge.md); metrics do not apply"))
+                }
+            case .chess:
+                errors.append(kindNode!.error("kind 'chess' is run by the arena; see docs/arena.md"))
             }
-            if let parsed = attempt({ try parseMetrics(mapping["metrics"], kind: kind, generation: generation) }) { metrics = parsed }
+            if kind != .judge {
+                for key in judgeTaskKeys { if let node = mapping[key] { errors.append(node.error("\(key) applies to judge tasks only")) } }
+            }
+            if kind != .judge, let parsed = attempt({ try parseMetrics(mapping["metrics"], kind: kind, generation: generation) }) { metrics = parsed }
             if kind != .generation, let node = mapping["filters"] {
                 errors.append(node.error("filters apply to generation tasks only"))
             }
-            if kind != .generation, let node = mapping["generation"] {
-                errors.append(node.error("generation settings apply to generation tasks only"))
+            if kind != .generation && kind != .judge, let node = mapping["generation"] {
+                errors.append(node.error("generation settings apply to generation and judge tasks only"))
             }
         }
 
@@ -167,7 +176,7 @@ public enum TaskLoader {
             fields: fields, prompt: prompt, choices: choices, choiceLabels: choiceLabels, target: target,
             targetDelimiter: targetDelimiter, unconditionalPrompt: unconditional, text: text, fewshot: fewshot,
             generation: generation, filters: filters, metrics: metrics, resolvedConfig: resolvedConfig,
-            contentHash: SHA256Hasher.hex(JSONValue.encodeCompact(resolvedConfig)))
+            contentHash: SHA256Hasher.hex(JSONValue.encodeCompact(resolvedConfig)), judge: judge)
     }
 
     static func missing(_ key: String, in mapping: YAMLMapping, because reason: String) -> TaskFileError {
@@ -249,7 +258,8 @@ public enum TaskLoader {
         if format == nil && DatasetFormat.inferred(from: url) == nil {
             throw pathNode.error("cannot infer the format of '\(relative)' from its extension; set dataset.format (jsonl, json, csv)")
         }
-        if !FileManager.default.fileExists(atPath: url.path) {
+        let fetch = try dataset["fetch"]?.string()
+        if !FileManager.default.fileExists(atPath: url.path) && fetch == nil {
             throw pathNode.error("no dataset file at '\(relative)' (resolved to \(url.path))")
         }
         let limit = try dataset["limit"].map { limitNode -> Int in
@@ -257,7 +267,7 @@ public enum TaskLoader {
             guard value > 0 else { throw limitNode.error("limit must be positive") }
             return value
         }
-        return DatasetSpec(source: .file(url, format: format, split: try dataset["split"]?.string()), limit: limit)
+        return DatasetSpec(source: .file(url, format: format, split: try dataset["split"]?.string()), limit: limit, fetch: fetch)
     }
 
     static func parseFewShot(_ node: YAMLNode?) throws -> FewShotSpec {

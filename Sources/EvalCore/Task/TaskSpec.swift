@@ -5,12 +5,12 @@ public enum TaskKind: String, Sendable, Codable, CaseIterable {
     case multipleChoice = "multiple_choice"
     case generation
     case perplexity
-    // Reserved for later issues; the schema names them so files can say what they are.
+    /// Open-ended answers graded by a judge model (docs/judge.md).
     case judge
     case chess
 
-    /// Kinds `eval run` can execute in this version.
-    public var isRunnable: Bool { self == .multipleChoice || self == .generation || self == .perplexity }
+    /// Kinds `eval run` can execute in this version (chess runs through the Arena target).
+    public var isRunnable: Bool { self != .chess }
 }
 
 /// A fully resolved task file (includes applied, templates parsed, metrics checked).
@@ -36,6 +36,8 @@ public struct TaskSpec: Sendable {
     public var generation: GenerationSpec
     public var filters: [FilterPipeline]
     public var metrics: [MetricSpec]
+    /// `kind: judge`: the questions' turns, references and the judge's settings.
+    public var judge: JudgeSpec?
     /// The task as resolved (include applied), for results.json.
     public var resolvedConfig: JSONValue
     /// SHA-256 of the resolved config, so results say exactly which task definition produced them.
@@ -45,7 +47,7 @@ public struct TaskSpec: Sendable {
                 fields: [(name: String, template: PromptTemplate)], prompt: PromptTemplate?, choices: PromptTemplate?,
                 choiceLabels: PromptTemplate?, target: PromptTemplate?, targetDelimiter: String, unconditionalPrompt: String,
                 text: PromptTemplate?, fewshot: FewShotSpec, generation: GenerationSpec, filters: [FilterPipeline],
-                metrics: [MetricSpec], resolvedConfig: JSONValue, contentHash: String) {
+                metrics: [MetricSpec], resolvedConfig: JSONValue, contentHash: String, judge: JudgeSpec? = nil) {
         self.name = name
         self.kind = kind
         self.description = description
@@ -64,6 +66,7 @@ public struct TaskSpec: Sendable {
         self.generation = generation
         self.filters = filters
         self.metrics = metrics
+        self.judge = judge
         self.resolvedConfig = resolvedConfig
         self.contentHash = contentHash
     }
@@ -76,9 +79,13 @@ public struct DatasetSpec: Sendable {
     }
     public var source: Source
     public var limit: Int?
-    public init(source: Source, limit: Int?) {
+    /// `dataset.fetch`: the data set `scripts/fetch-data NAME` installs at `path`; until it has
+    /// run, loading the docs throws `DatasetNotFetched` instead of the file being an error.
+    public var fetch: String?
+    public init(source: Source, limit: Int?, fetch: String? = nil) {
         self.source = source
         self.limit = limit
+        self.fetch = fetch
     }
 }
 
