@@ -36,29 +36,27 @@ struct EngineBenchmarks {
     /// The ~1M-parameter demo shape (training/demo.yaml: 4 layers, width 128, context 128, vocabulary 2048).
     static let smallConfiguration = GPT2Configuration(layerCount: 4, headCount: 4, width: 128, positionCount: 128, vocabularySize: 2048)
 
-    @Test func smallModelTrainingThroughput() throws {
-        let model = try GPT2Model(configuration: Self.smallConfiguration, seed: 1)
-        let tokens = Self.tokens.map { $0 % 2048 }
-        let trainer = try Trainer(model: model, trainingTokens: tokens, configuration: TrainerConfiguration(batchSize: 16, sequenceLength: 128, seed: 42))
+    /// Times `steps` training steps after one warm-up step; prints tokens/s and model FLOP/s.
+    static func measureTraining(_ configuration: GPT2Configuration, batchSize: Int, sequenceLength: Int, steps: Int) throws {
+        let model = try GPT2Model(configuration: configuration, seed: 1)
+        let tokens = Self.tokens.map { $0 % configuration.vocabularySize }
+        let trainer = try Trainer(model: model, trainingTokens: tokens,
+                                  configuration: TrainerConfiguration(batchSize: batchSize, sequenceLength: sequenceLength, seed: 42))
         _ = try trainer.step()
-        let steps = 10
         let elapsed = try Self.seconds { for _ in 0..<steps { _ = try trainer.step() } }
-        let tokensPerSecond = Double(steps * 16 * 128) / elapsed
-        let flops = model.trainingFLOPsPerToken(sequenceLength: 128) * tokensPerSecond
-        print(String(format: "[engine-bench] training B=16 T=128, %d parameters: %.0f tokens/s, %.1f GFLOP/s", model.parameterCount, tokensPerSecond, flops / 1e9))
+        let tokensPerSecond = Double(steps * batchSize * sequenceLength) / elapsed
+        let flops = model.trainingFLOPsPerToken(sequenceLength: sequenceLength) * tokensPerSecond
+        print(String(format: "[engine-bench] training B=%d T=%d, %d parameters: %.0f tokens/s, %.1f GFLOP/s",
+                     batchSize, sequenceLength, model.parameterCount, tokensPerSecond, flops / 1e9))
         #expect(tokensPerSecond > 0)
     }
 
+    @Test func smallModelTrainingThroughput() throws {
+        try Self.measureTraining(Self.smallConfiguration, batchSize: 16, sequenceLength: 128, steps: 10)
+    }
+
     @Test func trainingThroughput() throws {
-        let model = try GPT2Model(configuration: Self.configuration, seed: 1)
-        let trainer = try Trainer(model: model, trainingTokens: Self.tokens, configuration: TrainerConfiguration(batchSize: 8, sequenceLength: 256, seed: 42))
-        _ = try trainer.step()
-        let steps = 5
-        let elapsed = try Self.seconds { for _ in 0..<steps { _ = try trainer.step() } }
-        let tokensPerSecond = Double(steps * 8 * 256) / elapsed
-        let flops = model.trainingFLOPsPerToken(sequenceLength: 256) * tokensPerSecond
-        print(String(format: "[engine-bench] training B=8 T=256, %d parameters: %.0f tokens/s, %.1f GFLOP/s", model.parameterCount, tokensPerSecond, flops / 1e9))
-        #expect(tokensPerSecond > 0)
+        try Self.measureTraining(Self.configuration, batchSize: 8, sequenceLength: 256, steps: 5)
     }
 
     @Test func scoringAndGeneration() throws {

@@ -23,8 +23,13 @@ import Testing
     }
 
     static func run(_ arguments: [String], in directory: URL = packageRoot) throws -> Output {
+        try runProcess(try #require(executable, "build the eval executable first (swift build)"), arguments, in: directory)
+    }
+
+    /// Runs any program to its end and collects its exit status and output.
+    static func runProcess(_ program: URL, _ arguments: [String], in directory: URL) throws -> Output {
         let process = Process()
-        process.executableURL = try #require(executable, "build the eval executable first (swift build)")
+        process.executableURL = program
         process.arguments = arguments
         process.currentDirectoryURL = directory
         let out = Pipe(), err = Pipe()

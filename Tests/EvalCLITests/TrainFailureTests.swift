@@ -29,19 +29,9 @@ import Testing
     /// past the limit fails with EFBIG the way a full disk fails with ENOSPC.
     static func trainWithFileSizeLimit(kibibytes: Int, in directory: URL) throws -> CLITests.Output {
         let executable = try #require(CLITests.executable, "build the eval executable first (swift build)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "ulimit -f \(kibibytes); trap '' XFSZ; exec \"$0\" train tiny.yaml --quiet", executable.path]
-        process.currentDirectoryURL = directory
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLITests.Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                               stderr: String(decoding: stderr, as: UTF8.self))
+        return try CLITests.runProcess(URL(fileURLWithPath: "/bin/bash"),
+                                       ["-c", "ulimit -f \(kibibytes); trap '' XFSZ; exec \"$0\" train tiny.yaml --quiet", executable.path],
+                                       in: directory)
     }
 
     @Test func failedCheckpointWriteLeavesNothingThatLooksComplete() throws {
