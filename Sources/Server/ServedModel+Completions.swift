@@ -67,7 +67,23 @@ extension ServedModel {
         }
         maxTokens = max(0, maxTokens)
         var generated = GeneratedText(ids: [], text: "", finishReason: "length")
-        if maxTokens > 0 {
+        var scored: [TokenDistributionEntry]?
+        if maxTokens == 1, settings.sampling.temperature == 0, let topCount = settings.logprobs, onText == nil {
+            // One greedy token with log-probabilities (lm-evaluation-harness's scoring request): one
+            // batched scoring pass gives both. A placeholder after the prompt makes the pass report the
+            // distribution there; its argmax is the token greedy decoding picks, and nothing before it
+            // depends on the placeholder (attention is causal).
+            let entries = try await queue.distributions([ids + [0]], topCount: max(1, topCount))[0]
+            guard let next = entries.last?.top.first else { throw APIError.server(ModelError("the model gave no distribution after the prompt")) }
+            var kept = entries.dropLast().map { TokenDistributionEntry(logProbability: $0.logProbability, top: Array($0.top.prefix(topCount))) }
+            if next.id == tokens.tokenizer.endOfTextTokenID {
+                generated.finishReason = "stop"
+            } else {
+                generated = Self.cut(GeneratedText(ids: [next.id], text: tokens.tokenizer.decode([next.id]), finishReason: "length"), at: settings.stop)
+                kept.append(TokenDistributionEntry(logProbability: next.logProbability, top: Array(entries[entries.count - 1].top.prefix(topCount))))
+            }
+            scored = kept
+        } else if maxTokens > 0 {
             let (model, tokenizer, prompt, count) = (tokens.causal, tokens.tokenizer, ids, maxTokens)
             generated = try await queue.exclusive {
                 try TokenGeneration.run(model: model, tokenizer: tokenizer, prompt: prompt, maxTokens: count,
@@ -83,12 +99,22 @@ extension ServedModel {
         var logprobs: TokenLogprobs?
         if let topCount = settings.logprobs {
             let sequence = ids + generated.ids
-            let entries = try await queue.distributions([sequence], topCount: topCount)[0]
+            var entries = scored ?? []
+            if scored == nil { entries = try await queue.distributions([sequence], topCount: topCount)[0] }
             let first = settings.echo ? 0 : ids.count
             logprobs = Self.logprobs(of: sequence, from: first, entries: entries, tokenizer: tokens.tokenizer)
         }
         return ChoiceOutput(text: echoedText + generated.text, finishReason: generated.finishReason,
                             promptTokenCount: ids.count, completionTokenCount: generated.ids.count, logprobs: logprobs)
+    }
+
+    /// The text cut before the first stop sequence (finish reason `stop` when there is one).
+    static func cut(_ generated: GeneratedText, at stop: [String]) -> GeneratedText {
+        guard let cut = stop.compactMap({ generated.text.range(of: $0)?.lowerBound }).min() else { return generated }
+        var result = generated
+        result.text = String(generated.text[..<cut])
+        result.finishReason = "stop"
+        return result
     }
 
     /// The log-probability block for `sequence[first...]`; `entries[k]` is about `sequence[k + 1]`.

@@ -63,6 +63,13 @@ import Testing
         }
         let usage = try #require(answer.json?["usage"] as? [String: Int])
         #expect(usage["prompt_tokens"] == first.count + second.count && usage["completion_tokens"] == 2)
+        // The one token comes from the scoring pass; generating it gives the same token.
+        let generated = try await send("POST", server.baseURL + "/v1/completions", json: [
+            "model": "tiny", "prompt": [first, second], "max_tokens": 1, "temperature": 0,
+        ])
+        let texts = (generated.json?["choices"] as? [[String: Any]])?.compactMap { $0["text"] as? String }
+        let echoedTexts = choices.compactMap { ($0["logprobs"] as? [String: Any])?["tokens"] as? [String] }.compactMap(\.last)
+        #expect(texts == echoedTexts && texts?.count == 2)
         await server.stop()
     }
 
