@@ -19,7 +19,7 @@ extension OpenAIServer {
         let id = Self.identifier(chat ? "chatcmpl" : "cmpl")
         let created = Self.now
         let name = model.name
-        @Sendable func event(_ value: some Encodable) -> ByteBuffer {
+        @Sendable func event(_ value: any Encodable) -> ByteBuffer {
             var data = Data("data: ".utf8)
             data.append(JSONBody.data(value))
             data.append(Data("\n\n".utf8))
