@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.20.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
     ],
     targets: [
         // The one seeded random number generator every component uses.
@@ -62,6 +63,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // `eval serve`: an OpenAI-compatible HTTP server (Hummingbird) over any LanguageModel.
+        .target(
+            name: "Server",
+            dependencies: [
+                "EvalCore", "Backends", "Engine", "Tokenizers",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         // Chess rules: board, moves, FEN, SAN, UCI, PGN. Knows nothing of models.
         .target(name: "Chess", dependencies: ["SeededRandom"], swiftSettings: engineSettings),
         // Aggregation of many results into boards (Markdown/JSON/CSV), comparisons, SVG charts.
@@ -71,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "EvalCLI",
             dependencies: [
-                "EvalCore", "Backends", "Engine", "Tokenizers", "Leaderboard", "Arena",
+                "EvalCore", "Backends", "Engine", "Tokenizers", "Leaderboard", "Arena", "Server",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -85,6 +94,10 @@ let package = Package(
         .testTarget(name: "ChessTests", dependencies: ["Chess"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LeaderboardTests", dependencies: ["Leaderboard", "EvalCore", "EvalMetrics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ArenaTests", dependencies: ["Arena", "EvalCore", "Chess", "SeededRandom"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "Server", "Backends", "EvalCore", "Engine", "Tokenizers",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .testTarget(name: "EvalCLITests", dependencies: ["EvalCLI", "Backends"]),
     ]
 )

@@ -72,6 +72,6 @@ struct Eval: AsyncParsableCommand {
         commandName: "eval",
         abstract: "EvalKit: evaluate language models on tasks written as YAML files.",
         version: EvalKitVersion.string,
-        subcommands: [Run.self, Tasks.self, Train.self, Generate.self, Watch.self, Leaderboard.self, Compare.self]
+        subcommands: [Run.self, Tasks.self, Train.self, Generate.self, Watch.self, Leaderboard.self, Compare.self, Serve.self]
     )
 }
