@@ -19,7 +19,7 @@ public final class EngineLanguageModel: LanguageModel, @unchecked Sendable {
     let model: any CausalLanguageModel
     let tokenizer: any Tokenizer
     /// Whether every sequence starts with BOS (Gemma and Llama need it; GPT-2 does not use one).
-    let prependBOS: Bool
+    public let prependBOS: Bool
     private let lock = NSLock()
 
     public init(model: any CausalLanguageModel, tokenizer: any Tokenizer, identity: ModelIdentity, prependBOS: Bool) {

@@ -25,7 +25,9 @@ public struct ResolvedModel: Sendable {
 /// - a checkpoint folder (holds `config.json`): that checkpoint;
 /// - a training run folder (holds `step-NNNNNN/` checkpoints): every checkpoint, in step order;
 /// - `openai:MODEL@URL[,options]`, or a name from models.yaml: an OpenAI-compatible endpoint
-///   (docs/remote-models.md).
+///   (docs/remote-models.md);
+/// - a path ending in `.gguf`, a models.yaml entry with `path:`, or the built-in `gemma-3-270m`:
+///   a GGUF model run by the built-in engine.
 public enum ModelResolver {
     public static func resolve(_ spec: String) throws -> [ResolvedModel] {
         let registryURL = ModelRegistry.defaultURL()
@@ -33,6 +35,15 @@ public enum ModelResolver {
         if OpenAIEndpoint.isRemoteSpec(spec) || (registry.map { (try? $0.endpoint(named: spec)) != nil } ?? false) {
             let endpoint = try OpenAIEndpoint.resolve(spec: spec, registry: registry)
             return [ResolvedModel(name: endpoint.name, step: nil) { try OpenAICompatibleModel(endpoint: endpoint) }]
+        }
+        if let local = registry?.file(named: spec) {
+            return [try gguf(local.url, name: local.name, contextLength: local.contextLength, missing: "named in \(registryURL.path)")]
+        }
+        if let local = ModelRegistry.builtInFiles().first(where: { $0.name == spec }) {
+            return [try gguf(local.url, name: local.name, contextLength: local.contextLength, missing: "not downloaded: run scripts/fetch-models")]
+        }
+        if spec.hasSuffix(".gguf") {
+            return [try gguf(URL(fileURLWithPath: spec), name: nil, contextLength: nil)]
         }
         let url = URL(fileURLWithPath: spec)
         var isDirectory: ObjCBool = false
@@ -50,6 +61,18 @@ public enum ModelResolver {
             throw ModelError("'\(spec)' holds neither config.json (a checkpoint) nor step-NNNNNN/ checkpoints (a training run)")
         }
         return steps.map { checkpoint($0.url, step: $0.step) }
+    }
+
+    /// A GGUF file; `missing` says why a named model's file may be absent (e.g. run scripts/fetch-models).
+    static func gguf(_ url: URL, name: String?, contextLength: Int?, missing: String = "") throws -> ResolvedModel {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            if let name { throw ModelError("model '\(name)': \(url.path) does not exist (\(missing))") }
+            throw ModelError("no GGUF file at '\(url.path)'")
+        }
+        let modelName = name ?? url.deletingPathExtension().lastPathComponent
+        return ResolvedModel(name: modelName, step: nil) {
+            try EngineLanguageModel(ggufAt: url, name: modelName, maximumContextLength: contextLength ?? DecoderModel.defaultMaximumContextLength)
+        }
     }
 
     static func checkpoint(_ url: URL, step: Int?) -> ResolvedModel {

@@ -1,7 +1,8 @@
 import Foundation
 import Yams
 
-/// Named remote endpoints from a `models.yaml` file, so a run can say `--model openai:NAME`.
+/// Named models from a `models.yaml` file: remote endpoints, so a run can say `--model openai:NAME`
+/// (or just `NAME`), and local model files (`path:`, a GGUF file), so `--model NAME` loads the file.
 ///
 /// ```yaml
 /// models:
@@ -15,12 +16,48 @@ import Yams
 ///     max_retries: 3
 ///     context_length: 1024
 ///     headers: {X-Team: evals}
+///   - name: gemma-3-270m          # a local file; relative paths are relative to models.yaml
+///     path: ~/.cache/evalkit/models/gemma-3-270m-q4_k_m.gguf
 /// ```
+/// An entry has either `path` (and nothing else but `name` and `context_length`) or `base_url` + `model`.
 /// Unknown keys, wrong types and duplicate names are errors naming `file:line`.
 public struct ModelRegistry: Sendable {
     public let entries: [OpenAIEndpoint]
+    /// Entries naming a local model file.
+    public let files: [LocalModelFile]
 
-    public init(entries: [OpenAIEndpoint]) { self.entries = entries }
+    /// A registry entry naming a local model file (`path:`).
+    public struct LocalModelFile: Sendable, Equatable {
+        public let name: String
+        /// Absolute; `~` expanded, relative paths resolved against the registry file's folder.
+        public let url: URL
+        /// Caps the context length (`context_length:`), nil for the engine's default.
+        public let contextLength: Int?
+
+        public init(name: String, url: URL, contextLength: Int?) {
+            self.name = name
+            self.url = url
+            self.contextLength = contextLength
+        }
+    }
+
+    public init(entries: [OpenAIEndpoint], files: [LocalModelFile] = []) {
+        self.entries = entries
+        self.files = files
+    }
+
+    /// The local-file entry called `name`, if any.
+    public func file(named name: String) -> LocalModelFile? { files.first { $0.name == name } }
+
+    /// Models every installation knows without a models.yaml: `gemma-3-270m`, the Gemma 3 270M
+    /// Q4_K_M GGUF that scripts/fetch-models puts in `${EVALKIT_CACHE:-~/.cache/evalkit}/models/`.
+    /// An entry of the same name in models.yaml takes precedence.
+    public static func builtInFiles(environment: [String: String] = ProcessInfo.processInfo.environment) -> [LocalModelFile] {
+        let cache = environment["EVALKIT_CACHE"].flatMap { $0.isEmpty ? nil : ($0 as NSString).expandingTildeInPath }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/evalkit").path
+        return [LocalModelFile(name: "gemma-3-270m", url: URL(fileURLWithPath: cache).appendingPathComponent("models/gemma-3-270m-q4_k_m.gguf"),
+                               contextLength: nil)]
+    }
 
     /// The entry called `name`, or an error listing the names there are.
     public func endpoint(named name: String) throws -> OpenAIEndpoint {
@@ -48,7 +85,7 @@ public struct ModelRegistry: Sendable {
     }
 
     static let entryKeys = ["name", "base_url", "model", "api", "api_key_env", "concurrency", "timeout",
-                            "max_retries", "headers", "context_length"]
+                            "max_retries", "headers", "context_length", "path"]
 
     /// Parses the text of a models.yaml; `file` is used in error messages.
     public static func parse(_ text: String, file: String) throws -> ModelRegistry {
@@ -73,6 +110,8 @@ public struct ModelRegistry: Sendable {
         guard let list, case .sequence(let items) = list else { throw fail(list ?? root, "'models' must be a list of entries") }
 
         var entries: [OpenAIEndpoint] = []
+        var files: [LocalModelFile] = []
+        let folder = URL(fileURLWithPath: file).deletingLastPathComponent()
         for item in items {
             guard case .mapping(let mapping) = item else { throw fail(item, "each model entry must be a mapping") }
             var fields: [String: Node] = [:]
@@ -94,8 +133,21 @@ public struct ModelRegistry: Sendable {
                 return value
             }
             func required(_ key: String) throws -> String {
-                guard let value = try string(key), !value.isEmpty else { throw fail(item, "model entry lacks '\(key)'") }
+                guard let value = try string(key), !value.isEmpty else { throw fail(item, "model entry lacks '\(key)'\(key == "base_url" ? " (an endpoint has base_url and model; a model file has path)" : "")") }
                 return value
+            }
+            if let path = try string("path") {
+                let name = try required("name")
+                if let extra = fields.keys.sorted().first(where: { !["name", "path", "context_length"].contains($0) }) {
+                    throw fail(fields[extra], "'\(extra)' does not apply to a model file entry (path:); it takes name, path and context_length")
+                }
+                guard !path.isEmpty else { throw fail(fields["path"], "'path' is empty") }
+                let expanded = (path as NSString).expandingTildeInPath
+                let url = expanded.hasPrefix("/") ? URL(fileURLWithPath: expanded) : folder.appendingPathComponent(expanded)
+                if let length = try integer("context_length"), length <= 0 { throw fail(fields["context_length"], "'context_length' must be positive") }
+                if files.contains(where: { $0.name == name }) || entries.contains(where: { $0.name == name }) { throw fail(item, "duplicate model name '\(name)'") }
+                files.append(LocalModelFile(name: name, url: url.standardizedFileURL, contextLength: try integer("context_length")))
+                continue
             }
             var entry = OpenAIEndpoint(name: try required("name"), baseURL: try required("base_url"), model: try required("model"))
             if let style = try string("api") {
@@ -117,9 +169,9 @@ public struct ModelRegistry: Sendable {
                     entry.headers[name] = text
                 }
             }
-            if entries.contains(where: { $0.name == entry.name }) { throw fail(item, "duplicate model name '\(entry.name)'") }
+            if entries.contains(where: { $0.name == entry.name }) || files.contains(where: { $0.name == entry.name }) { throw fail(item, "duplicate model name '\(entry.name)'") }
             entries.append(try entry.validated(origin: "\(file)\(item.mark.map { ":\($0.line)" } ?? "") (model '\(entry.name)')"))
         }
-        return ModelRegistry(entries: entries)
+        return ModelRegistry(entries: entries, files: files)
     }
 }

@@ -71,3 +71,46 @@ public protocol CausalLanguageModel: AnyObject, Sendable {
     /// - Returns: the generated ids (without the prompt). Generation also stops when the context is full.
     func generate(prompt: [Int], maxTokens: Int, sampling: SamplingParameters, onToken: (Int) -> Bool) throws -> [Int]
 }
+
+/// Argument checks every implementation makes the same way (GPT-2, Llama, Gemma).
+extension CausalLanguageModel {
+    /// Throws unless every id is in the vocabulary.
+    func validate(_ ids: [Int], what: String) throws {
+        let v = vocabularySize
+        if let bad = ids.firstIndex(where: { $0 < 0 || $0 >= v }) {
+            throw EngineError.invalidArgument("\(what): token id \(ids[bad]) at index \(bad) is outside the vocabulary 0..<\(v)")
+        }
+    }
+
+    /// Checks a `scoreContinuations` call. Returns false when no continuation has a token (every
+    /// score is then empty and no model pass is needed).
+    func validateScoring(context: [Int], continuations: [[Int]]) throws -> Bool {
+        guard !context.isEmpty else { throw EngineError.invalidArgument("scoreContinuations: the context is empty") }
+        try validate(context, what: "context")
+        for (i, continuation) in continuations.enumerated() {
+            try validate(continuation, what: "continuation \(i)")
+            guard context.count + continuation.count <= contextLength else {
+                throw EngineError.invalidArgument("continuation \(i): context (\(context.count)) + continuation (\(continuation.count)) tokens exceed the context length \(contextLength)")
+            }
+        }
+        return continuations.contains { !$0.isEmpty }
+    }
+
+    /// Checks a `tokenLogProbabilities` call. Returns false when nothing is to be scored.
+    func validateRolling(tokens: [Int], scoredFrom: Int) throws -> Bool {
+        try validate(tokens, what: "tokenLogProbabilities")
+        guard tokens.count <= contextLength else {
+            throw EngineError.invalidArgument("tokenLogProbabilities: \(tokens.count) tokens exceed the context length \(contextLength)")
+        }
+        guard scoredFrom >= 0 else { throw EngineError.invalidArgument("tokenLogProbabilities: scoredFrom \(scoredFrom) is negative") }
+        return tokens.count >= 2 && scoredFrom < tokens.count - 1
+    }
+
+    /// Checks a `generate` call. Returns false when no token is to be generated.
+    func validateGeneration(prompt: [Int], maxTokens: Int) throws -> Bool {
+        guard !prompt.isEmpty else { throw EngineError.invalidArgument("generate: the prompt is empty") }
+        guard maxTokens >= 0 else { throw EngineError.invalidArgument("generate: maxTokens \(maxTokens) is negative") }
+        try validate(prompt, what: "prompt")
+        return maxTokens > 0
+    }
+}

@@ -2,14 +2,6 @@ extension GPT2Model: CausalLanguageModel {
     public var contextLength: Int { configuration.positionCount }
     public var vocabularySize: Int { configuration.vocabularySize }
 
-    /// Throws unless every id is in the vocabulary.
-    func validate(_ ids: [Int], what: String) throws {
-        let v = configuration.vocabularySize
-        if let bad = ids.firstIndex(where: { $0 < 0 || $0 >= v }) {
-            throw EngineError.invalidArgument("\(what): token id \(ids[bad]) at index \(bad) is outside the vocabulary 0..<\(v)")
-        }
-    }
-
     public func scoreContinuations(context: [Int], continuations: [[Int]]) throws -> [ContinuationScore] {
         try scoreContinuations(context: context, continuations: continuations, prefixSharing: true)
     }
@@ -18,15 +10,7 @@ extension GPT2Model: CausalLanguageModel {
     /// context + continuation runs as its own full sequence (no shared KV cache) — the reference
     /// the shared path is tested and benchmarked against. Both agree within 1e-5 per log-likelihood.
     public func scoreContinuations(context: [Int], continuations: [[Int]], prefixSharing: Bool) throws -> [ContinuationScore] {
-        guard !context.isEmpty else { throw EngineError.invalidArgument("scoreContinuations: the context is empty") }
-        try validate(context, what: "context")
-        for (i, continuation) in continuations.enumerated() {
-            try validate(continuation, what: "continuation \(i)")
-            guard context.count + continuation.count <= contextLength else {
-                throw EngineError.invalidArgument("continuation \(i): context (\(context.count)) + continuation (\(continuation.count)) tokens exceed the context length \(contextLength)")
-            }
-        }
-        guard continuations.contains(where: { !$0.isEmpty }) else {
+        guard try validateScoring(context: context, continuations: continuations) else {
             return continuations.map { _ in ContinuationScore(logProbability: 0, isGreedy: true, tokenCount: 0) }
         }
         return prefixSharing ? scoreShared(context: context, continuations: continuations) : scoreUnshared(context: context, continuations: continuations)
@@ -84,7 +68,7 @@ extension GPT2Model: CausalLanguageModel {
     private func score(_ continuation: [Int], logitsRow: (Int) -> UnsafePointer<Float>) -> ContinuationScore {
         var total = 0.0, greedy = true
         for (k, id) in continuation.enumerated() {
-            let (logProbability, isArgmax) = Self.logProbability(of: id, row: logitsRow(k), v: configuration.vocabularySize)
+            let (logProbability, isArgmax) = LogSoftmax.logProbability(of: id, row: logitsRow(k), v: configuration.vocabularySize)
             total += logProbability
             greedy = greedy && isArgmax
         }
@@ -92,26 +76,18 @@ extension GPT2Model: CausalLanguageModel {
     }
 
     public func tokenLogProbabilities(tokens: [Int], scoredFrom: Int) throws -> [Double] {
-        try validate(tokens, what: "tokenLogProbabilities")
-        guard tokens.count <= contextLength else {
-            throw EngineError.invalidArgument("tokenLogProbabilities: \(tokens.count) tokens exceed the context length \(contextLength)")
-        }
-        guard scoredFrom >= 0 else { throw EngineError.invalidArgument("tokenLogProbabilities: scoredFrom \(scoredFrom) is negative") }
-        guard tokens.count >= 2, scoredFrom < tokens.count - 1 else { return [] }
+        guard try validateRolling(tokens: tokens, scoredFrom: scoredFrom) else { return [] }
         let v = configuration.vocabularySize
         let scratch = GPT2InferenceScratch(configuration: configuration, rows: tokens.count, largestGroup: tokens.count, prefixLength: 0)
         runBlocks(scratch: scratch, tokens: tokens.map { Int32($0) }, positions: (0..<tokens.count).map { Int32($0) },
                   groups: [AttentionGroup(start: 0, count: tokens.count)], cache: nil, prefixLength: 0, storeInCache: false)
         let rows = Array(scoredFrom..<(tokens.count - 1))
         let rowLogits = logits(ofRows: rows, in: scratch.x.pointer)
-        return rows.enumerated().map { i, row in Self.logProbability(of: tokens[row + 1], row: rowLogits.pointer + i * v, v: v).0 }
+        return rows.enumerated().map { i, row in LogSoftmax.logProbability(of: tokens[row + 1], row: rowLogits.pointer + i * v, v: v).0 }
     }
 
     public func generate(prompt: [Int], maxTokens: Int, sampling: SamplingParameters, onToken: (Int) -> Bool) throws -> [Int] {
-        guard !prompt.isEmpty else { throw EngineError.invalidArgument("generate: the prompt is empty") }
-        guard maxTokens >= 0 else { throw EngineError.invalidArgument("generate: maxTokens \(maxTokens) is negative") }
-        try validate(prompt, what: "prompt")
-        guard maxTokens > 0 else { return [] }
+        guard try validateGeneration(prompt: prompt, maxTokens: maxTokens) else { return [] }
         // Keep the most recent tokens when the prompt alone fills the context.
         let kept = Array(prompt.suffix(contextLength))
         let v = configuration.vocabularySize

@@ -1,0 +1,92 @@
+extension DecoderModel: CausalLanguageModel {
+    public var contextLength: Int { configuration.contextLength }
+    public var vocabularySize: Int { configuration.vocabularySize }
+
+    public func scoreContinuations(context: [Int], continuations: [[Int]]) throws -> [ContinuationScore] {
+        try scoreContinuations(context: context, continuations: continuations, prefixSharing: true)
+    }
+
+    /// As `scoreContinuations(context:continuations:)`; with `prefixSharing == false` every
+    /// context + continuation runs as its own sequence — the reference the shared path is tested against.
+    public func scoreContinuations(context: [Int], continuations: [[Int]], prefixSharing: Bool) throws -> [ContinuationScore] {
+        guard try validateScoring(context: context, continuations: continuations) else {
+            return continuations.map { _ in ContinuationScore(logProbability: 0, isGreedy: true, tokenCount: 0) }
+        }
+        return prefixSharing ? scoreShared(context: context, continuations: continuations) : scoreUnshared(context: context, continuations: continuations)
+    }
+
+    /// The context once into a KV cache; then each continuation (all but its last token, which is
+    /// never an input) on top of it, one continuation per pass so its hidden states depend on nothing
+    /// else. Continuations overwrite each other's cache rows past the context, which no later pass
+    /// reads. All output projections then share passes over the vocabulary matrix (`logProbabilities`).
+    private func scoreShared(context: [Int], continuations: [[Int]]) -> [ContinuationScore] {
+        let contextCount = context.count
+        let longest = continuations.map(\.count).max() ?? 0
+        let cache = DecoderKVCache(configuration: configuration, capacity: contextCount + max(0, longest - 1))
+        let contextHidden = run(tokens: context, start: 0, cache: cache, collect: [contextCount - 1])
+        // Per continuation: the last context row predicting its first token (a group of one row, so
+        // its sgemm shape is the same whatever the other continuations), then its own rows.
+        var groups: [(hidden: FloatBuffer, targets: [Int])] = []
+        var firstGroup: [Int?] = [], restGroup: [Int?] = []
+        for continuation in continuations {
+            let n = continuation.count
+            firstGroup.append(n > 0 ? groups.count : nil)
+            if n > 0 { groups.append((contextHidden, [continuation[0]])) }
+            restGroup.append(n > 1 ? groups.count : nil)
+            if n > 1 {
+                let hidden = run(tokens: Array(continuation.dropLast()), start: contextCount, cache: cache, collect: Array(0..<(n - 1)))
+                groups.append((hidden, Array(continuation.dropFirst())))
+            }
+        }
+        let values = logProbabilities(groups)
+        return continuations.indices.map { i in
+            guard let first = firstGroup[i] else { return ContinuationScore(logProbability: 0, isGreedy: true, tokenCount: 0) }
+            return Self.total(values[first] + (restGroup[i].map { values[$0] } ?? []))
+        }
+    }
+
+    /// Every context + continuation as an independent sequence with its own cache.
+    private func scoreUnshared(context: [Int], continuations: [[Int]]) -> [ContinuationScore] {
+        continuations.map { continuation in
+            guard !continuation.isEmpty else { return ContinuationScore(logProbability: 0, isGreedy: true, tokenCount: 0) }
+            let sequence = context + continuation.dropLast()
+            let cache = DecoderKVCache(configuration: configuration, capacity: sequence.count)
+            let hidden = run(tokens: sequence, start: 0, cache: cache, collect: Array((context.count - 1)..<sequence.count))
+            return Self.total(logProbabilities([(hidden, continuation)])[0])
+        }
+    }
+
+    private static func total(_ scores: [(Double, Bool)]) -> ContinuationScore {
+        ContinuationScore(logProbability: scores.reduce(0) { $0 + $1.0 }, isGreedy: scores.allSatisfy(\.1), tokenCount: scores.count)
+    }
+
+    public func tokenLogProbabilities(tokens: [Int], scoredFrom: Int) throws -> [Double] {
+        guard try validateRolling(tokens: tokens, scoredFrom: scoredFrom) else { return [] }
+        // The last token is only a target, never an input.
+        let inputs = Array(tokens.dropLast())
+        let cache = DecoderKVCache(configuration: configuration, capacity: inputs.count)
+        let hidden = run(tokens: inputs, start: 0, cache: cache, collect: Array(scoredFrom..<inputs.count))
+        return logProbabilities([(hidden, Array(tokens[(scoredFrom + 1)...]))])[0].map(\.0)
+    }
+
+    public func generate(prompt: [Int], maxTokens: Int, sampling: SamplingParameters, onToken: (Int) -> Bool) throws -> [Int] {
+        guard try validateGeneration(prompt: prompt, maxTokens: maxTokens) else { return [] }
+        // Keep the most recent tokens when the prompt alone fills the context.
+        let kept = Array(prompt.suffix(contextLength))
+        let v = configuration.vocabularySize
+        // Room for the prompt and every generated token but the last (which is never an input).
+        let cache = DecoderKVCache(configuration: configuration, capacity: min(contextLength, kept.count + maxTokens))
+        var sampler = TokenSampler(sampling)
+        var nextLogits = logits(hidden: run(tokens: kept, start: 0, cache: cache, collect: [kept.count - 1]))
+        var generated: [Int] = []
+        var position = kept.count
+        while true {
+            let id = sampler.pick(UnsafeBufferPointer(start: nextLogits.pointer, count: v))
+            generated.append(id)
+            guard onToken(id), generated.count < maxTokens, position < cache.capacity else { break }
+            nextLogits = logits(hidden: run(tokens: [id], start: position, cache: cache, collect: [0]))
+            position += 1
+        }
+        return generated
+    }
+}

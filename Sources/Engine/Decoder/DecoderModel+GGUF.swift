@@ -1,0 +1,105 @@
+import Foundation
+import ModelFormats
+
+extension DecoderModel {
+    /// Default cap on the context length taken from GGUF metadata (Gemma 3 declares 32,768):
+    /// the KV cache and the attention scores grow with it. Pass another value to `load` to change it.
+    public static let defaultMaximumContextLength = 8192
+
+    /// Loads a `llama` or `gemma3` GGUF file. Block weights are dequantised to Float; the embedding
+    /// (and an untied `output.weight`) stay in their stored type, memory-mapped.
+    /// - Throws: `EngineError` naming the file and the key or tensor when the architecture is not
+    ///   supported, a key is missing, or a tensor is missing, of an unsupported type or of the wrong shape.
+    public static func load(gguf file: GGUFFile, maximumContextLength: Int = defaultMaximumContextLength) throws -> DecoderModel {
+        let loader = TensorLoader(file: file)
+        let embeddingInfo = try loader.info("token_embd.weight")
+        guard embeddingInfo.dimensions.count == 2 else {
+            throw loader.error("token_embd.weight", "expected 2 dimensions (width, vocabulary), found \(embeddingInfo.dimensions)")
+        }
+        let cfg = try DecoderConfiguration(gguf: file, vocabularySize: embeddingInfo.dimensions[1], maximumContextLength: maximumContextLength)
+        let c = cfg.width
+        let embedding = try loader.packed("token_embd.weight", rows: cfg.vocabularySize, columns: c)
+        let output = file.tensor(named: "output.weight") == nil ? embedding : try loader.packed("output.weight", rows: cfg.vocabularySize, columns: c)
+        var blocks: [DecoderBlock] = []
+        for l in 0..<cfg.layerCount {
+            let b = "blk.\(l)."
+            let attention = DecoderAttention(
+                query: try loader.linear(b + "attn_q.weight", inputs: c, outputs: cfg.queryWidth),
+                key: try loader.linear(b + "attn_k.weight", inputs: c, outputs: cfg.keyValueWidth),
+                value: try loader.linear(b + "attn_v.weight", inputs: c, outputs: cfg.keyValueWidth),
+                output: try loader.linear(b + "attn_output.weight", inputs: cfg.queryWidth, outputs: c),
+                queryNorm: cfg.hasQueryKeyNorm ? try loader.vector(b + "attn_q_norm.weight", count: cfg.headDimension) : nil,
+                keyNorm: cfg.hasQueryKeyNorm ? try loader.vector(b + "attn_k_norm.weight", count: cfg.headDimension) : nil)
+            let mlp = DecoderMLP(
+                gate: try loader.linear(b + "ffn_gate.weight", inputs: c, outputs: cfg.feedForwardWidth),
+                up: try loader.linear(b + "ffn_up.weight", inputs: c, outputs: cfg.feedForwardWidth),
+                down: try loader.linear(b + "ffn_down.weight", inputs: cfg.feedForwardWidth, outputs: c),
+                activation: cfg.activation)
+            blocks.append(DecoderBlock(
+                attentionNorm: try loader.vector(b + "attn_norm.weight", count: c),
+                attention: attention,
+                postAttentionNorm: cfg.hasPostNorms ? try loader.vector(b + "post_attention_norm.weight", count: c) : nil,
+                feedForwardNorm: try loader.vector(b + "ffn_norm.weight", count: c),
+                mlp: mlp,
+                postFeedForwardNorm: cfg.hasPostNorms ? try loader.vector(b + "post_ffw_norm.weight", count: c) : nil))
+        }
+        return DecoderModel(configuration: cfg, embedding: embedding, outputProjection: output, blocks: blocks,
+                            outputNorm: try loader.vector("output_norm.weight", count: c))
+    }
+
+    /// Opens and loads a GGUF file (see `load(gguf:maximumContextLength:)`).
+    public static func load(contentsOf url: URL, maximumContextLength: Int = defaultMaximumContextLength) throws -> DecoderModel {
+        try load(gguf: GGUFFile(contentsOf: url), maximumContextLength: maximumContextLength)
+    }
+
+    /// The model and the tokenizer stored in the same GGUF file, opened once.
+    public static func loadWithTokenizer(contentsOf url: URL, maximumContextLength: Int = defaultMaximumContextLength) throws -> (model: DecoderModel, tokenizer: GGUFTokenizer) {
+        let file = try GGUFFile(contentsOf: url)
+        return (try load(gguf: file, maximumContextLength: maximumContextLength), try GGUFTokenizer(file: file))
+    }
+}
+
+/// Reads tensors of the expected shapes out of a GGUF file, with errors naming the tensor.
+private struct TensorLoader {
+    let file: GGUFFile
+
+    func error(_ tensor: String, _ message: String) -> EngineError {
+        .file(path: file.url.path, message: "tensor '\(tensor)': \(message)")
+    }
+
+    func info(_ name: String) throws -> GGUFTensorInfo {
+        guard let info = file.tensor(named: name) else { throw error(name, "missing (the architecture needs it)") }
+        return info
+    }
+
+    /// A tensor with exactly `dimensions` (ggml order: the row length first), dequantised to Float.
+    private func floats(_ name: String, dimensions: [Int]) throws -> FloatBuffer {
+        let info = try info(name)
+        guard info.dimensions == dimensions else { throw error(name, "expected dimensions \(dimensions), found \(info.dimensions)") }
+        guard info.type.isDequantizable else {
+            throw error(name, "type \(info.type.name) is not supported (supported: \(GGMLType.dequantizable.map(\.name).joined(separator: ", ")))")
+        }
+        let buffer = FloatBuffer(count: info.elementCount)
+        try file.withRawData(of: name) { bytes in
+            _ = GGMLDequantization.dequantize(bytes, type: info.type, into: UnsafeMutableBufferPointer(start: buffer.pointer, count: info.elementCount))
+        }
+        return buffer
+    }
+
+    func vector(_ name: String, count: Int) throws -> FloatBuffer { try floats(name, dimensions: [count]) }
+
+    /// A weight stored (outputs, inputs): GGUF dimensions [inputs, outputs].
+    func linear(_ name: String, inputs: Int, outputs: Int) throws -> Linear {
+        Linear(weight: try floats(name, dimensions: [inputs, outputs]), inputs: inputs, outputs: outputs)
+    }
+
+    /// A (rows, columns) matrix kept in its stored type.
+    func packed(_ name: String, rows: Int, columns: Int) throws -> PackedMatrix {
+        let info = try info(name)
+        guard info.dimensions == [columns, rows] else { throw error(name, "expected dimensions \([columns, rows]), found \(info.dimensions)") }
+        guard info.type.isDequantizable else {
+            throw error(name, "type \(info.type.name) is not supported (supported: \(GGMLType.dequantizable.map(\.name).joined(separator: ", ")))")
+        }
+        return PackedMatrix(rows: rows, columns: columns, type: info.type, data: try file.rawData(of: name))
+    }
+}

@@ -1,0 +1,123 @@
+/// A decoder-only transformer of the Llama / Gemma 3 family, run for inference on the CPU.
+///
+/// ```
+/// tokens (N) ─ embedding (V,C)[token] · embeddingScale ─> x (N,C)
+/// for each of L blocks (DecoderBlock): attention (GQA, RoPE, QK-norm, sliding window) and gated MLP,
+///     pre-norms (and Gemma's post-norms) around each, residual adds
+/// logits (R,V) = RMSNorm(x) · Wᵀ at the R rows that are scored; W = the embedding when tied (Gemma)
+/// ```
+///
+/// Weights of the blocks are Float (dequantised at load); the embedding and output matrices stay
+/// in their stored GGUF type (`PackedMatrix`). Immutable after load: every inference call allocates
+/// its own cache and scratch, so concurrent calls are safe.
+public final class DecoderModel: @unchecked Sendable {
+    public let configuration: DecoderConfiguration
+    let embedding: PackedMatrix         // (V,C)
+    let outputProjection: PackedMatrix  // (V,C); the embedding itself when tied
+    let blocks: [DecoderBlock]
+    let outputNorm: FloatBuffer         // (C)
+
+    /// Rows run through the blocks at once; longer inputs go in chunks of this many positions
+    /// (as llama.cpp's batches), which bounds the activations' memory.
+    static let chunkRows = 512
+
+    init(configuration: DecoderConfiguration, embedding: PackedMatrix, outputProjection: PackedMatrix,
+         blocks: [DecoderBlock], outputNorm: FloatBuffer) {
+        self.configuration = configuration
+        self.embedding = embedding
+        self.outputProjection = outputProjection
+        self.blocks = blocks
+        self.outputNorm = outputNorm
+    }
+
+    /// Runs `tokens` at positions start..<start+N through every block, chunk by chunk, writing each
+    /// layer's keys and values into `cache` rows start..<start+N. Returns the residual stream
+    /// (before the final norm) at the token indices `collect` (ascending), as (R,C).
+    func run(tokens: [Int], start: Int, cache: DecoderKVCache, collect: [Int]) -> FloatBuffer {
+        let cfg = configuration, c = cfg.width
+        let hidden = FloatBuffer(count: collect.count * c)
+        let scratch = DecoderScratch(configuration: cfg, rows: min(Self.chunkRows, tokens.count), capacity: cache.capacity)
+        var next = 0  // index into collect
+        for chunkStart in stride(from: 0, to: tokens.count, by: Self.chunkRows) {
+            let m = min(Self.chunkRows, tokens.count - chunkStart)
+            let position = start + chunkStart
+            for r in 0..<m {
+                embedding.dequantizeRow(tokens[chunkStart + r], into: scratch.x.pointer + r * c, scale: cfg.embeddingScale)
+            }
+            let tables = cfg.rotaryEmbeddings.map { $0.table(start: position, count: m) }
+            for (l, block) in blocks.enumerated() {
+                let ropeIndex = cfg.layers[l].rotaryEmbedding
+                block.forward(rows: m, start: position, layer: l, rope: cfg.rotaryEmbeddings[ropeIndex], ropeTable: tables[ropeIndex],
+                              configuration: cfg, cache: cache, scratch: scratch)
+            }
+            while next < collect.count, collect[next] < chunkStart + m {
+                (hidden.pointer + next * c).update(from: scratch.x.pointer + (collect[next] - chunkStart) * c, count: c)
+                next += 1
+            }
+        }
+        return hidden
+    }
+
+    /// Rows of one group projected by one sgemm per tile (V = 262,144 makes a row of logits 1 MB).
+    static let logitsChunkRows = 16
+    /// Rows projected in one pass over the output matrix (its dequantisation is shared by them): 64 MB of logits.
+    static let logitsRowsPerPass = 64
+
+    /// log p(target) and whether it is the argmax, for each row of each group: group g's hidden rows
+    /// (R_g, C) predict its targets (R_g). The final RMSNorm, then the output projection.
+    ///
+    /// A group's rows are cut into chunks of `logitsChunkRows` counted from its own first row, and
+    /// each chunk is its own sgemm, so a group's values do not depend on the other groups; several
+    /// chunks share one pass over the (dequantised) output matrix.
+    func logProbabilities(_ groups: [(hidden: FloatBuffer, targets: [Int])]) -> [[(Double, Bool)]] {
+        let c = configuration.width, v = configuration.vocabularySize
+        var chunks: [(group: Int, first: Int, count: Int)] = []
+        var normed: [FloatBuffer] = []
+        for (g, group) in groups.enumerated() {
+            let rows = group.targets.count
+            let buffer = FloatBuffer(count: rows * c)
+            RMSNorm.forward(out: buffer.pointer, inp: group.hidden.pointer, weight: outputNorm.pointer, n: rows, c: c, epsilon: configuration.normEpsilon)
+            normed.append(buffer)
+            for first in stride(from: 0, to: rows, by: Self.logitsChunkRows) { chunks.append((g, first, min(Self.logitsChunkRows, rows - first))) }
+        }
+        var results = groups.map { [(Double, Bool)](repeating: (0, false), count: $0.targets.count) }
+        let totalRows = groups.reduce(0) { $0 + $1.targets.count }
+        let logits = FloatBuffer(count: min(totalRows, Self.logitsRowsPerPass) * v)
+        var p0 = 0
+        while p0 < chunks.count {
+            var p1 = p0, rows = 0
+            while p1 < chunks.count, rows + chunks[p1].count <= Self.logitsRowsPerPass {
+                rows += chunks[p1].count
+                p1 += 1
+            }
+            let pass = chunks[p0..<p1]
+            p0 = p1
+            var offset = 0
+            var products: [PackedMatrix.Product] = []
+            for chunk in pass {
+                products.append(.init(inp: normed[chunk.group].pointer + chunk.first * c, m: chunk.count, out: logits.pointer + offset * v))
+                offset += chunk.count
+            }
+            outputProjection.multiplyTransposed(products)
+            offset = 0
+            for chunk in pass {
+                for i in 0..<chunk.count {
+                    let target = groups[chunk.group].targets[chunk.first + i]
+                    results[chunk.group][chunk.first + i] = LogSoftmax.logProbability(of: target, row: logits.pointer + (offset + i) * v, v: v)
+                }
+                offset += chunk.count
+            }
+        }
+        return results
+    }
+
+    /// Logits (V) of one hidden row (1,C), for generation.
+    func logits(hidden: FloatBuffer) -> FloatBuffer {
+        let c = configuration.width
+        let normed = FloatBuffer(count: c)
+        RMSNorm.forward(out: normed.pointer, inp: hidden.pointer, weight: outputNorm.pointer, n: 1, c: c, epsilon: configuration.normEpsilon)
+        let logits = FloatBuffer(count: configuration.vocabularySize)
+        outputProjection.multiplyTransposed([.init(inp: normed.pointer, m: 1, out: logits.pointer)])
+        return logits
+    }
+}
