@@ -60,7 +60,7 @@ extension GPT2Model: NextTokenDistributions {
                 for i in 0..<count {
                     let row = UnsafePointer(rowLogits.pointer + i * v)
                     let target = sequence[first + i + 1]
-                    let (logProbability, _) = Self.logProbability(of: target, row: row, v: v)
+                    let (logProbability, _) = LogSoftmax.logProbability(of: target, row: row, v: v)
                     let top = Self.largest(topCount, in: row, v: v).map {
                         TokenCandidate(id: $0, logProbability: logProbability + Double(row[$0]) - Double(row[target]))
                     }
