@@ -21,8 +21,8 @@ public struct InferenceQueueStatistics: Sendable, Equatable {
 /// is where concurrency pays: many small echo requests share one large matrix product. A
 /// sequence's numbers do not depend on the batch (`NextTokenDistributions` promises it).
 /// Other jobs (generation) run alone, in arrival order.
-final class InferenceQueue: @unchecked Sendable {
-    typealias Score = @Sendable (_ sequences: [[Int]], _ topCount: Int) throws -> [[TokenDistributionEntry]]
+public final class InferenceQueue: @unchecked Sendable {
+    public typealias Score = @Sendable (_ sequences: [[Int]], _ topCount: Int) throws -> [[TokenDistributionEntry]]
 
     private struct ScoreJob {
         var sequences: [[Int]]
@@ -42,12 +42,12 @@ final class InferenceQueue: @unchecked Sendable {
     private var counts = InferenceQueueStatistics()
     private let score: Score?
     /// Tokens one scoring pass takes at most (a single larger job still runs, alone).
-    let maxBatchTokens: Int
+    public let maxBatchTokens: Int
 
     /// - Parameters:
     ///   - maxBatchTokens: tokens one scoring pass gathers at most.
     ///   - score: the model's batched scoring call; nil when the model has none.
-    init(maxBatchTokens: Int, score: Score?) {
+    public init(maxBatchTokens: Int, score: Score?) {
         self.maxBatchTokens = maxBatchTokens
         self.score = score
         let thread = Thread { [self] in loop() }
@@ -55,28 +55,28 @@ final class InferenceQueue: @unchecked Sendable {
         thread.start()
     }
 
-    var statistics: InferenceQueueStatistics { condition.withLock { counts } }
+    public var statistics: InferenceQueueStatistics { condition.withLock { counts } }
 
     /// Jobs waiting for the worker.
-    var pendingCount: Int { condition.withLock { jobs.count } }
+    public var pendingCount: Int { condition.withLock { jobs.count } }
 
     /// Log-probabilities of every token after the first of each sequence, batched with whatever
     /// else is waiting.
-    func distributions(_ sequences: [[Int]], topCount: Int) async throws -> [[TokenDistributionEntry]] {
+    public func distributions(_ sequences: [[Int]], topCount: Int) async throws -> [[TokenDistributionEntry]] {
         try await withCheckedThrowingContinuation { continuation in
             enqueue(.score(ScoreJob(sequences: sequences, topCount: topCount) { continuation.resume(with: $0) }))
         }
     }
 
     /// Runs `work` alone on the worker thread.
-    func exclusive<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    public func exclusive<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             enqueue(.exclusive { continuation.resume(with: Result { try work() }) })
         }
     }
 
     /// Lets the worker finish what is queued, then end.
-    func shutdown() {
+    public func shutdown() {
         condition.withLock {
             stopping = true
             condition.signal()

@@ -2,7 +2,7 @@ import Backends
 import Engine
 import EvalCore
 import Foundation
-@testable import Server
+import Server
 import Testing
 
 /// Errors, authentication, the tokenizer routes and a model without token-level access.
@@ -92,9 +92,9 @@ import Testing
     }
 
     @Test func queuedScoringJobsRunAsOneBatch() async throws {
-        let calls = Locked<[Int]>([])
+        let calls = PassSizes()
         let queue = InferenceQueue(maxBatchTokens: 100) { sequences, topCount in
-            calls.withLock { $0.append(sequences.count) }
+            calls.append(sequences.count)
             return sequences.map { sequence in sequence.dropFirst().map { TokenDistributionEntry(logProbability: -Double($0), top: []) } }
         }
         // Hold the worker so the scoring jobs queue up behind it.
@@ -114,10 +114,18 @@ import Testing
         #expect(first.map { $0.map(\.logProbability) } == [[-2, -3]])
         #expect(second.map { $0.map(\.logProbability) } == [[-5], [-7, -8]])
         #expect(third.map { $0.map(\.logProbability) } == [[-10]])
-        #expect(calls.withLock { $0 } == [4])
+        #expect(calls.values == [4])
         #expect(queue.statistics.scoringPasses == 1 && queue.statistics.largestPassJobs == 3)
         queue.shutdown()
     }
+}
+
+/// Sequences per scoring pass, as the queue's worker reports them.
+final class PassSizes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sizes: [Int] = []
+    func append(_ size: Int) { lock.withLock { sizes.append(size) } }
+    var values: [Int] { lock.withLock { sizes } }
 }
 
 /// A test double without token-level access: answers each prompt reversed, cut to max tokens characters.
