@@ -9,10 +9,8 @@ extension DecoderModel: CausalLanguageModel {
     /// As `scoreContinuations(context:continuations:)`; with `prefixSharing == false` every
     /// context + continuation runs as its own sequence — the reference the shared path is tested against.
     public func scoreContinuations(context: [Int], continuations: [[Int]], prefixSharing: Bool) throws -> [ContinuationScore] {
-        guard try validateScoring(context: context, continuations: continuations) else {
-            return continuations.map { _ in ContinuationScore(logProbability: 0, isGreedy: true, tokenCount: 0) }
-        }
-        return prefixSharing ? scoreShared(context: context, continuations: continuations) : scoreUnshared(context: context, continuations: continuations)
+        try scoreChecked(context: context, continuations: continuations, prefixSharing: prefixSharing,
+                         shared: { scoreShared(context: $0, continuations: $1) }, unshared: { scoreUnshared(context: $0, continuations: $1) })
     }
 
     /// The context once into a KV cache; then each continuation (all but its last token, which is

@@ -82,6 +82,18 @@ extension CausalLanguageModel {
         }
     }
 
+    /// The body of every model's `scoreContinuations(context:continuations:prefixSharing:)`: checks
+    /// the call, answers all-empty continuations without a pass, and runs the shared (KV cache) or
+    /// unshared (each sequence whole) path.
+    func scoreChecked(context: [Int], continuations: [[Int]], prefixSharing: Bool,
+                      shared: ([Int], [[Int]]) -> [ContinuationScore],
+                      unshared: ([Int], [[Int]]) -> [ContinuationScore]) throws -> [ContinuationScore] {
+        guard try validateScoring(context: context, continuations: continuations) else {
+            return continuations.map { _ in ContinuationScore(logProbability: 0, isGreedy: true, tokenCount: 0) }
+        }
+        return prefixSharing ? shared(context, continuations) : unshared(context, continuations)
+    }
+
     /// Checks a `scoreContinuations` call. Returns false when no continuation has a token (every
     /// score is then empty and no model pass is needed).
     func validateScoring(context: [Int], continuations: [[Int]]) throws -> Bool {

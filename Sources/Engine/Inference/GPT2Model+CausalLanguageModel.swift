@@ -10,10 +10,8 @@ extension GPT2Model: CausalLanguageModel {
     /// context + continuation runs as its own full sequence (no shared KV cache) — the reference
     /// the shared path is tested and benchmarked against. Both agree within 1e-5 per log-likelihood.
     public func scoreContinuations(context: [Int], continuations: [[Int]], prefixSharing: Bool) throws -> [ContinuationScore] {
-        guard try validateScoring(context: context, continuations: continuations) else {
-            return continuations.map { _ in ContinuationScore(logProbability: 0, isGreedy: true, tokenCount: 0) }
-        }
-        return prefixSharing ? scoreShared(context: context, continuations: continuations) : scoreUnshared(context: context, continuations: continuations)
+        try scoreChecked(context: context, continuations: continuations, prefixSharing: prefixSharing,
+                         shared: { scoreShared(context: $0, continuations: $1) }, unshared: { scoreUnshared(context: $0, continuations: $1) })
     }
 
     /// Context once into a KV cache, then each continuation on top of it.
