@@ -15,4 +15,6 @@ extension EngineLanguageModel {
     public var emptyPromptToken: Int? { prefixToken }
     /// Token ids of a text as the model is fed it (BOS first when the model uses one).
     public func promptTokens(_ text: String) -> [Int] { encode(text) }
+    /// Tokens at which generation stops: end-of-text and the chat template's end-of-turn token.
+    public var endOfGenerationTokens: Set<Int> { endOfGenerationTokenIDs }
 }

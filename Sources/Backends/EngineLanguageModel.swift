@@ -20,15 +20,33 @@ public final class EngineLanguageModel: LanguageModel, @unchecked Sendable {
     let tokenizer: any Tokenizer
     /// Whether every sequence starts with BOS (Gemma and Llama need it; GPT-2 does not use one).
     public let prependBOS: Bool
+    /// How chat prompts are rendered (docs/chat-templates.md); `plain` for base models, which then
+    /// report `supportsChat: false` so callers send text.
+    public let chatTemplate: ChatTemplate
+    /// Tokens that end a generation: end-of-text and the chat template's end-of-turn token.
+    let endOfGenerationTokenIDs: Set<Int>
     private let lock = NSLock()
 
-    public init(model: any CausalLanguageModel, tokenizer: any Tokenizer, identity: ModelIdentity, prependBOS: Bool) {
+    /// - Throws: `ModelError` when a token `chatTemplate` writes (`<start_of_turn>`, `<|im_end|>`, …)
+    ///   is not one token of the tokenizer's vocabulary.
+    public init(model: any CausalLanguageModel, tokenizer: any Tokenizer, identity: ModelIdentity, prependBOS: Bool,
+                chatTemplate: ChatTemplate = .plain) throws {
         self.model = model
         self.tokenizer = tokenizer
         self.identity = identity
         self.prependBOS = prependBOS
+        self.chatTemplate = chatTemplate
+        var endTokens = Set([tokenizer.endOfTextTokenID].compactMap { $0 })
+        for piece in chatTemplate.specialTokens {
+            let ids = tokenizer.encode(piece)
+            guard ids.count == 1, tokenizer.tokenString(ids[0]) == piece else {
+                throw ModelError("model '\(identity.name)': chat template '\(chatTemplate.rawValue)' needs '\(piece)' to be one special token, but the tokenizer encodes it as \(ids.count) token(s) \(ids.prefix(8)); choose another chat_template (\(ChatTemplate.names))")
+            }
+            if piece == chatTemplate.endOfTurn { endTokens.insert(ids[0]) }
+        }
+        self.endOfGenerationTokenIDs = endTokens
         self.capabilities = ModelCapabilities(contextLength: model.contextLength, canScoreLogLikelihoods: true,
-                                              canGenerate: true, supportsChat: false)
+                                              canGenerate: true, supportsChat: chatTemplate != .plain)
     }
 
     /// Loads a checkpoint folder in the Hugging Face GPT-2 layout.
@@ -41,8 +59,8 @@ public final class EngineLanguageModel: LanguageModel, @unchecked Sendable {
         }
         let weights = url.appendingPathComponent("model.safetensors")
         let hash = (try? Data(contentsOf: weights, options: .alwaysMapped)).map(SHA256Hasher.hex) ?? "unknown"
-        self.init(model: checkpoint.model, tokenizer: checkpoint.tokenizer,
-                  identity: ModelIdentity(name: name, backend: "engine", contentHash: hash), prependBOS: false)
+        try self.init(model: checkpoint.model, tokenizer: checkpoint.tokenizer,
+                      identity: ModelIdentity(name: name, backend: "engine", contentHash: hash), prependBOS: false)
     }
 
     /// The token that stands before the first token: BOS when the model uses one, else end-of-text.
@@ -143,11 +161,25 @@ public final class EngineLanguageModel: LanguageModel, @unchecked Sendable {
         }
     }
 
+    /// The text a prompt is fed as and the stop sequences it adds: chats rendered with the chat template.
+    func promptText(_ prompt: GenerationPrompt) throws -> (text: String, stop: [String]) {
+        switch prompt {
+        case .text(let text):
+            return (text, [])
+        case .chat(let messages):
+            do {
+                return (try chatTemplate.render(messages), chatTemplate.stopSequences)
+            } catch {
+                throw ModelError("model '\(identity.name)': \(error)")
+            }
+        }
+    }
+
     func generateTexts(_ requests: [GenerationRequest]) throws -> [GenerationResponse] {
         try requests.map { request in
-            guard case .text(let prompt) = request.prompt else {
-                throw ModelError("model '\(identity.name)' has no chat template; use a text prompt")
-            }
+            let (prompt, templateStops) = try promptText(request.prompt)
+            var request = request
+            request.stop += templateStops
             var promptTokens = encode(prompt)
             if promptTokens.isEmpty, let prefix = prefixToken { promptTokens = [prefix] }
             let room = model.contextLength - request.maxTokens
@@ -162,7 +194,7 @@ public final class EngineLanguageModel: LanguageModel, @unchecked Sendable {
             var hitEndOfText = false
             let sampling = SamplingParameters(temperature: request.temperature, topK: nil, topP: request.topP, seed: request.seed)
             _ = try model.generate(prompt: promptTokens, maxTokens: maxTokens, sampling: sampling) { token in
-                if token == tokenizer.endOfTextTokenID { hitEndOfText = true; return false }
+                if endOfGenerationTokenIDs.contains(token) { hitEndOfText = true; return false }
                 generated.append(token)
                 if !request.stop.isEmpty {
                     let text = tokenizer.decode(generated)

@@ -28,22 +28,27 @@ public struct ResolvedModel: Sendable {
 ///   (docs/remote-models.md);
 /// - a path ending in `.gguf`, a models.yaml entry with `path:`, or the built-in `gemma-3-270m`:
 ///   a GGUF model run by the built-in engine.
+/// A local model's spec may end in `,chat_template=NAME` (docs/chat-templates.md).
 public enum ModelResolver {
-    public static func resolve(_ spec: String) throws -> [ResolvedModel] {
+    public static func resolve(_ fullSpec: String) throws -> [ResolvedModel] {
         let registryURL = ModelRegistry.defaultURL()
         let registry = FileManager.default.fileExists(atPath: registryURL.path) ? try ModelRegistry.load(from: registryURL) : nil
+        let (spec, chatTemplate) = try splitChatTemplate(fullSpec)
         if OpenAIEndpoint.isRemoteSpec(spec) || (registry.map { (try? $0.endpoint(named: spec)) != nil } ?? false) {
+            if chatTemplate != nil { throw ModelError("'\(fullSpec)': chat_template applies to models the engine runs, not to endpoints") }
             let endpoint = try OpenAIEndpoint.resolve(spec: spec, registry: registry)
             return [ResolvedModel(name: endpoint.name, step: nil) { try OpenAICompatibleModel(endpoint: endpoint) }]
         }
         if let local = registry?.file(named: spec) {
-            return [try gguf(local.url, name: local.name, contextLength: local.contextLength, missing: "named in \(registryURL.path)")]
+            return [try gguf(local.url, name: local.name, contextLength: local.contextLength, chatTemplate: chatTemplate ?? local.chatTemplate,
+                             missing: "named in \(registryURL.path)")]
         }
         if let local = ModelRegistry.builtInFiles().first(where: { $0.name == spec }) {
-            return [try gguf(local.url, name: local.name, contextLength: local.contextLength, missing: "not downloaded: run scripts/fetch-models")]
+            return [try gguf(local.url, name: local.name, contextLength: local.contextLength, chatTemplate: chatTemplate,
+                             missing: "not downloaded: run scripts/fetch-models")]
         }
         if spec.hasSuffix(".gguf") {
-            return [try gguf(URL(fileURLWithPath: spec), name: nil, contextLength: nil)]
+            return [try gguf(URL(fileURLWithPath: spec), name: nil, contextLength: nil, chatTemplate: chatTemplate)]
         }
         let url = URL(fileURLWithPath: spec)
         var isDirectory: ObjCBool = false
@@ -63,15 +68,27 @@ public enum ModelResolver {
         return steps.map { checkpoint($0.url, step: $0.step) }
     }
 
+    /// `SPEC,chat_template=NAME` → (SPEC, the template); other specs unchanged. Endpoint specs keep
+    /// their own options (`openai:…,api=chat`) and are not split.
+    static func splitChatTemplate(_ spec: String) throws -> (spec: String, chatTemplate: ChatTemplate?) {
+        guard !OpenAIEndpoint.isRemoteSpec(spec), let range = spec.range(of: ",chat_template=", options: .backwards) else { return (spec, nil) }
+        let name = String(spec[range.upperBound...])
+        guard let template = ChatTemplate(rawValue: name) else {
+            throw ModelError("'\(spec)': chat_template must be one of \(ChatTemplate.names), got '\(name)'")
+        }
+        return (String(spec[..<range.lowerBound]), template)
+    }
+
     /// A GGUF file; `missing` says why a named model's file may be absent (e.g. run scripts/fetch-models).
-    static func gguf(_ url: URL, name: String?, contextLength: Int?, missing: String = "") throws -> ResolvedModel {
+    static func gguf(_ url: URL, name: String?, contextLength: Int?, chatTemplate: ChatTemplate? = nil, missing: String = "") throws -> ResolvedModel {
         guard FileManager.default.fileExists(atPath: url.path) else {
             if let name { throw ModelError("model '\(name)': \(url.path) does not exist (\(missing))") }
             throw ModelError("no GGUF file at '\(url.path)'")
         }
         let modelName = name ?? url.deletingPathExtension().lastPathComponent
         return ResolvedModel(name: modelName, step: nil) {
-            try EngineLanguageModel(ggufAt: url, name: modelName, maximumContextLength: contextLength ?? DecoderModel.defaultMaximumContextLength)
+            try EngineLanguageModel(ggufAt: url, name: modelName, maximumContextLength: contextLength ?? DecoderModel.defaultMaximumContextLength,
+                                    chatTemplate: chatTemplate)
         }
     }
 

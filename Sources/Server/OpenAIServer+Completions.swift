@@ -85,14 +85,14 @@ extension OpenAIServer {
         let request = try ChatRequest(fields)
         try checkModel(request.model)
         let model = self.model
-        // A model with a chat interface of its own gets the messages; base models get the plain template.
-        let ownTemplate = model.tokenLevel == nil && model.model.capabilities.supportsChat
+        // A model with a chat interface or template of its own gets the messages; base models get the plain template.
+        let ownTemplate = model.tokenLevel == nil ? model.model.capabilities.supportsChat : model.chatTemplate != .plain
         var chatDecoding = request.decoding
         if !ownTemplate { chatDecoding.stop += PlainChatTemplate.stopSequences }
         let decoding = chatDecoding
         let seeds = ServedModel.choiceSeeds(decoding)
         let n = decoding.n
-        let rendered = PlainChatTemplate.render(request.messages)
+        let rendered = try model.renderChat(request.messages)
         let topCount = request.logprobs ? request.topLogprobs : nil
         let outputs: [ChoiceOutput]
         if model.tokenLevel != nil {

@@ -75,7 +75,7 @@ public struct OpenAIServer: Sendable {
         let text: String
         if let messages = fields["messages"] {
             let chat = try ChatRequest(RequestFields(object: ["messages": messages]))
-            text = PlainChatTemplate.render(chat.messages)
+            text = try model.renderChat(chat.messages)
         } else {
             guard let prompt = try fields.string("prompt") else { throw APIError.invalid("prompt", "is required: the text to tokenize") }
             text = prompt
@@ -111,7 +111,7 @@ public struct OpenAIServer: Sendable {
         return JSONBody.response(TokenizerInfoBody(
             tokenizerClass: String(describing: type(of: tokenizer)), eosToken: eos, bosToken: bos, padToken: nil,
             modelMaxLength: model.contextLength, vocabSize: tokenizer.vocabularySize, addBosToken: tokens.startsWithBOS,
-            chatTemplate: Self.plainChatTemplateJinja))
+            chatTemplate: model.chatTemplate == .plain ? Self.plainChatTemplateJinja : model.chatTemplate.jinja))
     }
 }
 

@@ -76,7 +76,7 @@ extension ServedModel {
             let entries = try await queue.distributions([ids + [0]], topCount: max(1, topCount))[0]
             guard let next = entries.last?.top.first else { throw APIError.server(ModelError("the model gave no distribution after the prompt")) }
             var kept = entries.dropLast().map { TokenDistributionEntry(logProbability: $0.logProbability, top: Array($0.top.prefix(topCount))) }
-            if next.id == tokens.tokenizer.endOfTextTokenID {
+            if tokens.endTokens.contains(next.id) {
                 generated.finishReason = "stop"
             } else {
                 generated = Self.cut(GeneratedText(ids: [next.id], text: tokens.tokenizer.decode([next.id]), finishReason: "length"), at: settings.stop)
@@ -84,9 +84,9 @@ extension ServedModel {
             }
             scored = kept
         } else if maxTokens > 0 {
-            let (model, tokenizer, prompt, count) = (tokens.causal, tokens.tokenizer, ids, maxTokens)
+            let (model, tokenizer, endTokens, prompt, count) = (tokens.causal, tokens.tokenizer, tokens.endTokens, ids, maxTokens)
             generated = try await queue.exclusive {
-                try TokenGeneration.run(model: model, tokenizer: tokenizer, prompt: prompt, maxTokens: count,
+                try TokenGeneration.run(model: model, tokenizer: tokenizer, endTokens: endTokens, prompt: prompt, maxTokens: count,
                                         stop: settings.stop, sampling: settings.sampling, onText: onText)
             }
         }

@@ -27,6 +27,8 @@ public final class ServedModel: @unchecked Sendable {
         var tokenizer: any Tokenizer
         var startsWithBOS: Bool
         var emptyPromptToken: Int?
+        /// Generation stops at these (end of text, the chat template's end of turn).
+        var endTokens: Set<Int>
 
         /// Token ids of a text prompt as the model is fed it; an empty text is the BOS/end-of-text token.
         func encode(_ text: String, engine: EngineLanguageModel) -> [Int] {
@@ -49,7 +51,8 @@ public final class ServedModel: @unchecked Sendable {
             let causal = engine.causalModel
             let distributions = causal as? any NextTokenDistributions
             tokenLevel = TokenLevel(causal: causal, distributions: distributions, tokenizer: engine.modelTokenizer,
-                                    startsWithBOS: engine.startsWithBOS, emptyPromptToken: engine.emptyPromptToken)
+                                    startsWithBOS: engine.startsWithBOS, emptyPromptToken: engine.emptyPromptToken,
+                                    endTokens: engine.endOfGenerationTokens)
             self.engine = engine
             var score: InferenceQueue.Score?
             if let distributions {
@@ -94,6 +97,15 @@ public final class ServedModel: @unchecked Sendable {
             }
             return ids
         }
+    }
+
+    /// The engine model's chat template; `plain` for base checkpoints and models without token-level access.
+    var chatTemplate: ChatTemplate { engine?.chatTemplate ?? .plain }
+
+    /// A chat as the text prompt the model is given: its own template (docs/chat-templates.md), else the plain one.
+    func renderChat(_ messages: [ChatMessage]) throws -> String {
+        guard chatTemplate != .plain else { return PlainChatTemplate.render(messages) }
+        do { return try chatTemplate.render(messages) } catch { throw APIError.invalid("messages", "\(error)") }
     }
 
     /// Token ids for `/tokenize`: with `addSpecialTokens`, BOS first when the model uses one.

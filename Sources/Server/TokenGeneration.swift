@@ -48,14 +48,14 @@ struct StreamingTextGate {
 enum TokenGeneration {
     /// - Parameters:
     ///   - onText: called with each new piece of final text; return false to stop (client gone).
-    static func run(model: any CausalLanguageModel, tokenizer: any Tokenizer, prompt: [Int], maxTokens: Int,
+    static func run(model: any CausalLanguageModel, tokenizer: any Tokenizer, endTokens: Set<Int>, prompt: [Int], maxTokens: Int,
                     stop: [String], sampling: SamplingParameters, onText: ((String) -> Bool)?) throws -> GeneratedText {
         var generated: [Int] = []
         var stopped = false
         var gate = StreamingTextGate(stop: stop)
         var listening = true
         _ = try model.generate(prompt: prompt, maxTokens: maxTokens, sampling: sampling) { token in
-            if token == tokenizer.endOfTextTokenID {
+            if endTokens.contains(token) {
                 stopped = true
                 return false
             }

@@ -1,3 +1,4 @@
+import EvalCore
 import Foundation
 import Yams
 
@@ -19,7 +20,7 @@ import Yams
 ///   - name: gemma-3-270m          # a local file; relative paths are relative to models.yaml
 ///     path: ~/.cache/evalkit/models/gemma-3-270m-q4_k_m.gguf
 /// ```
-/// An entry has either `path` (and nothing else but `name` and `context_length`) or `base_url` + `model`.
+/// An entry has either `path` (and nothing else but `name`, `context_length` and `chat_template`) or `base_url` + `model`.
 /// Unknown keys, wrong types and duplicate names are errors naming `file:line`.
 public struct ModelRegistry: Sendable {
     public let entries: [OpenAIEndpoint]
@@ -33,11 +34,14 @@ public struct ModelRegistry: Sendable {
         public let url: URL
         /// Caps the context length (`context_length:`), nil for the engine's default.
         public let contextLength: Int?
+        /// The chat template (`chat_template:`, docs/chat-templates.md), nil to recognise the file's.
+        public let chatTemplate: ChatTemplate?
 
-        public init(name: String, url: URL, contextLength: Int?) {
+        public init(name: String, url: URL, contextLength: Int?, chatTemplate: ChatTemplate? = nil) {
             self.name = name
             self.url = url
             self.contextLength = contextLength
+            self.chatTemplate = chatTemplate
         }
     }
 
@@ -85,7 +89,7 @@ public struct ModelRegistry: Sendable {
     }
 
     static let entryKeys = ["name", "base_url", "model", "api", "api_key_env", "concurrency", "timeout",
-                            "max_retries", "headers", "context_length", "path"]
+                            "max_retries", "headers", "context_length", "path", "chat_template"]
 
     /// Parses the text of a models.yaml; `file` is used in error messages.
     public static func parse(_ text: String, file: String) throws -> ModelRegistry {
@@ -138,15 +142,20 @@ public struct ModelRegistry: Sendable {
             }
             if let path = try string("path") {
                 let name = try required("name")
-                if let extra = fields.keys.sorted().first(where: { !["name", "path", "context_length"].contains($0) }) {
-                    throw fail(fields[extra], "'\(extra)' does not apply to a model file entry (path:); it takes name, path and context_length")
+                if let extra = fields.keys.sorted().first(where: { !["name", "path", "context_length", "chat_template"].contains($0) }) {
+                    throw fail(fields[extra], "'\(extra)' does not apply to a model file entry (path:); it takes name, path, context_length and chat_template")
+                }
+                var chatTemplate: ChatTemplate?
+                if let value = try string("chat_template") {
+                    guard let template = ChatTemplate(rawValue: value) else { throw fail(fields["chat_template"], "'chat_template' must be one of \(ChatTemplate.names), got '\(value)'") }
+                    chatTemplate = template
                 }
                 guard !path.isEmpty else { throw fail(fields["path"], "'path' is empty") }
                 let expanded = (path as NSString).expandingTildeInPath
                 let url = expanded.hasPrefix("/") ? URL(fileURLWithPath: expanded) : folder.appendingPathComponent(expanded)
                 if let length = try integer("context_length"), length <= 0 { throw fail(fields["context_length"], "'context_length' must be positive") }
                 if files.contains(where: { $0.name == name }) || entries.contains(where: { $0.name == name }) { throw fail(item, "duplicate model name '\(name)'") }
-                files.append(LocalModelFile(name: name, url: url.standardizedFileURL, contextLength: try integer("context_length")))
+                files.append(LocalModelFile(name: name, url: url.standardizedFileURL, contextLength: try integer("context_length"), chatTemplate: chatTemplate))
                 continue
             }
             var entry = OpenAIEndpoint(name: try required("name"), baseURL: try required("base_url"), model: try required("model"))

@@ -16,6 +16,8 @@ public struct GGUFTokenizer: Sendable {
     public let addsBOS: Bool
     public let bosTokenID: Int?
     public let eosTokenID: Int?
+    /// The Jinja chat template of an instruction-tuned model (`tokenizer.chat_template`), nil when absent.
+    public let chatTemplate: String?
 
     public static let supportedModels = ["llama", "gpt2"]
 
@@ -67,5 +69,6 @@ public struct GGUFTokenizer: Sendable {
         }
         bosTokenID = bos
         eosTokenID = eos
+        chatTemplate = file.metadata["tokenizer.chat_template"]?.string
     }
 }
