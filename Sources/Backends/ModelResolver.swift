@@ -22,7 +22,8 @@ public struct ResolvedModel: Sendable {
 
 /// Turns a `--model` spec into models. See docs/models.md.
 ///
-/// - a checkpoint folder (holds `config.json`): that checkpoint;
+/// - a checkpoint folder (holds `config.json`): that checkpoint (GPT-2 as `eval train` writes it, or a
+///   Llama-family checkpoint in the Hugging Face layout when config.json's `model_type` is `llama`/`mistral`);
 /// - a training run folder (holds `step-NNNNNN/` checkpoints): every checkpoint, in step order;
 /// - `openai:MODEL@URL[,options]`, or a name from models.yaml: an OpenAI-compatible endpoint
 ///   (docs/remote-models.md);
@@ -57,6 +58,11 @@ public enum ModelResolver {
         }
         guard isDirectory.boolValue else {
             throw ModelError("'\(spec)' is a file; give a checkpoint folder or a training run folder")
+        }
+        if DecoderModel.isHuggingFaceDecoderFolder(url) {
+            return [ResolvedModel(name: url.lastPathComponent, step: nil) {
+                try EngineLanguageModel(huggingFaceFolderAt: url, name: url.lastPathComponent, chatTemplate: chatTemplate)
+            }]
         }
         if FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path) {
             return [checkpoint(url, step: nil)]

@@ -128,3 +128,23 @@ final class RecordingCausalModel: CausalLanguageModel, @unchecked Sendable {
     }
 }
 
+/// `--model FOLDER` for a Llama checkpoint in the Hugging Face layout (the fixture of
+/// Tests/EngineTests/HuggingFaceLlamaTests.swift, written by scripts/hf-llama-reference.py).
+@Suite struct HuggingFaceFolderModelTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("EngineTests/Fixtures/tiny-hf-llama")
+
+    @Test func folderResolvesToTheDecoderWithBOS() async throws {
+        let resolved = try ModelResolver.resolve(Self.folder.path)
+        #expect(resolved.map(\.name) == ["tiny-hf-llama"])
+        let model = try #require(try resolved[0].load() as? EngineLanguageModel)
+        #expect(model.prependBOS && model.chatTemplate == .plain && model.capabilities.contextLength == 64)
+        #expect(model.promptTokens("Hello world") == [264, 72, 101, 259, 111, 262, 260, 108, 100])
+        let rolling = try await model.rollingLogLikelihoods([RollingLogLikelihoodRequest(text: "Hello world")])
+        let direct = try model.causalModel.tokenLogProbabilities(tokens: [264, 72, 101, 259, 111, 262, 260, 108, 100], scoredFrom: 0)
+        #expect(rolling[0].tokenCount == 8 && rolling[0].logLikelihood == direct.reduce(0, +))
+        #expect { _ = try ModelResolver.resolve(Self.folder.path + ",chat_template=chatml")[0].load() } throws: {
+            "\($0)".contains("chat template 'chatml' needs '<|im_start|>' to be one special token")
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Tokenizers
+
+/// The tokenizer of a Hugging Face checkpoint folder: tokenizer.json (byte-level BPE, as Llama 3's;
+/// SentencePiece-style tokenizer.json files with `byte_fallback`, as Llama 2's, are refused by the
+/// reader with the key named) and tokenizer_config.json (`add_bos_token`, `chat_template`).
+///
+/// As with `GGUFTokenizer`, the tokenizer itself adds nothing: a `TemplateProcessing` post-processor
+/// that puts BOS first (Llama 3's) is dropped from the tokenizer and reported as `addsBOS`, so the
+/// caller puts BOS first exactly once.
+public struct HuggingFaceTokenizer: Sendable {
+    public let tokenizer: any Tokenizer
+    public let addsBOS: Bool
+    /// tokenizer_config.json's Jinja `chat_template`, nil when absent.
+    public let chatTemplate: String?
+
+    public init(folder: URL) throws {
+        let url = folder.appendingPathComponent("tokenizer.json")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw EngineError.file(path: url.path, message: "missing: the checkpoint needs its tokenizer (a byte-level BPE tokenizer.json)")
+        }
+        let full: ByteLevelBPETokenizer
+        do { full = try ByteLevelBPETokenizer(contentsOf: url) } catch {
+            throw EngineError.file(path: url.path, message: "\(error)")
+        }
+        var tokenizer = full
+        if !full.prefixTokenIDs.isEmpty || !full.suffixTokenIDs.isEmpty {
+            // The same file without its post-processor.
+            guard var object = try? JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] else {
+                throw EngineError.file(path: url.path, message: "not a JSON object")
+            }
+            object["post_processor"] = NSNull()
+            do { tokenizer = try ByteLevelBPETokenizer(tokenizerJSON: try JSONSerialization.data(withJSONObject: object)) } catch {
+                throw EngineError.file(path: url.path, message: "\(error)")
+            }
+        }
+        let settings = try Self.settings(folder: folder)
+        self.tokenizer = tokenizer
+        let postProcessorAddsBOS = full.prefixTokenIDs.first.map { $0 == full.beginningOfTextTokenID } ?? false
+        addsBOS = settings.addBOSToken ?? postProcessorAddsBOS
+        chatTemplate = settings.chatTemplate
+        if addsBOS && tokenizer.beginningOfTextTokenID == nil {
+            throw EngineError.file(path: url.path, message: "BOS is to be added but the vocabulary has no BOS token (<|begin_of_text|>, <s>, <bos>)")
+        }
+    }
+
+    /// tokenizer_config.json's `add_bos_token` and `chat_template` (a string, or a list of named
+    /// templates of which `default` is taken); both nil without the file.
+    static func settings(folder: URL) throws -> (addBOSToken: Bool?, chatTemplate: String?) {
+        let url = folder.appendingPathComponent("tokenizer_config.json")
+        guard FileManager.default.fileExists(atPath: url.path) else { return (nil, nil) }
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(contentsOf: url))) as? [String: Any] else {
+            throw EngineError.file(path: url.path, message: "not a JSON object")
+        }
+        var addBOS: Bool?
+        if let value = object["add_bos_token"], !(value is NSNull) {
+            guard let flag = value as? Bool else { throw EngineError.file(path: url.path, message: "key 'add_bos_token': expected true or false") }
+            addBOS = flag
+        }
+        var template = object["chat_template"] as? String
+        if let named = object["chat_template"] as? [[String: Any]] {
+            template = named.first { $0["name"] as? String == "default" }?["template"] as? String
+        }
+        return (addBOS, template)
+    }
+}
