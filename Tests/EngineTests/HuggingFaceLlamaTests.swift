@@ -50,7 +50,8 @@ import Testing
         #expect(model.configuration.keyValueHeadCount == 2 && model.configuration.headDimension == 8)
         #expect(model.contextLength == 64)
         let reference = try Self.reference()
-        #expect(try Self.maxDifference(model, reference.cases) < 1e-4)
+        let worst = try Self.maxDifference(model, reference.cases)
+        #expect(worst < 1e-4, "max difference \(worst)")
         // Greedy flags agree with the reference's argmax (one continuation per case: every token after BOS).
         for item in reference.cases {
             let greedy = zip(item.greedy, item.ids.dropFirst()).allSatisfy { $0 == $1 }
@@ -67,7 +68,8 @@ import Testing
                                                             "original_max_position_embeddings": 16] }
         let model = try DecoderModel.load(huggingFaceFolder: folder)
         let reference = try Self.reference()
-        #expect(try Self.maxDifference(model, reference.llama3_rope_scaling_cases) < 1e-4)
+        let worst = try Self.maxDifference(model, reference.llama3_rope_scaling_cases)
+        #expect(worst < 1e-4, "max difference \(worst)")
         // The unscaled values are far from these: the scaling is applied, not ignored.
         #expect(try Self.maxDifference(model, reference.cases) > 0.5)
     }
@@ -95,6 +97,31 @@ import Testing
             #expect(try sharded.tokenLogProbabilities(tokens: item.ids, scoredFrom: 0) == original.tokenLogProbabilities(tokens: item.ids, scoredFrom: 0))
         }
         #expect(try DecoderModel.huggingFaceWeightFiles(in: folder).map(\.lastPathComponent) == ["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"])
+    }
+
+    /// Real checkpoints are mostly BF16: the embedding and lm_head stay BF16 (`PackedMatrix`), the
+    /// rest is widened. The same values stored as F32 give the same log-probabilities (up to the
+    /// sgemm blocking of the two output-projection paths).
+    @Test func bf16CheckpointsMatchTheirF32Widening() throws {
+        let bf16 = try Self.copy(), widened = try Self.copy()
+        defer { for folder in [bf16, widened] { try? FileManager.default.removeItem(at: folder) } }
+        let url = Self.folder.appendingPathComponent("model.safetensors")
+        let single = try SafetensorsFile(contentsOf: url)
+        let tensors = try single.tensorNames.map { ($0, single.info($0)!.shape, try single.floats($0)) }
+        try SafetensorsWriter.write(tensors, dtype: .bf16, to: bf16.appendingPathComponent("model.safetensors"))
+        let rounded = try SafetensorsFile(contentsOf: bf16.appendingPathComponent("model.safetensors"))
+        #expect(rounded.info("model.embed_tokens.weight")?.dtype == .bf16)
+        try SafetensorsWriter.write(try rounded.tensorNames.map { ($0, rounded.info($0)!.shape, try rounded.floats($0)) },
+                                    to: widened.appendingPathComponent("model.safetensors"))
+        let a = try DecoderModel.load(huggingFaceFolder: bf16), b = try DecoderModel.load(huggingFaceFolder: widened)
+        for item in try Self.reference().cases {
+            for (x, y) in zip(try a.tokenLogProbabilities(tokens: item.ids, scoredFrom: 0), try b.tokenLogProbabilities(tokens: item.ids, scoredFrom: 0)) {
+                #expect(abs(x - y) < 1e-5)
+            }
+        }
+        // BF16 rounding moves the values away from the F32 reference, by a visible but bounded amount.
+        let drift = try Self.maxDifference(a, try Self.reference().cases)
+        #expect(drift > 1e-4 && drift < 1)
     }
 
     /// Hugging Face's rotate-half RoPE on unpermuted q equals llama.cpp's adjacent-pair RoPE on q
