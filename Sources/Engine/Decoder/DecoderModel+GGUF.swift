@@ -20,29 +20,7 @@ extension DecoderModel {
         let c = cfg.width
         let embedding = try loader.packed("token_embd.weight", rows: cfg.vocabularySize, columns: c)
         let output = file.tensor(named: "output.weight") == nil ? embedding : try loader.packed("output.weight", rows: cfg.vocabularySize, columns: c)
-        var blocks: [DecoderBlock] = []
-        for l in 0..<cfg.layerCount {
-            let b = "blk.\(l)."
-            let attention = DecoderAttention(
-                query: try loader.linear(b + "attn_q.weight", inputs: c, outputs: cfg.queryWidth),
-                key: try loader.linear(b + "attn_k.weight", inputs: c, outputs: cfg.keyValueWidth),
-                value: try loader.linear(b + "attn_v.weight", inputs: c, outputs: cfg.keyValueWidth),
-                output: try loader.linear(b + "attn_output.weight", inputs: cfg.queryWidth, outputs: c),
-                queryNorm: cfg.hasQueryKeyNorm ? try loader.vector(b + "attn_q_norm.weight", count: cfg.headDimension) : nil,
-                keyNorm: cfg.hasQueryKeyNorm ? try loader.vector(b + "attn_k_norm.weight", count: cfg.headDimension) : nil)
-            let mlp = DecoderMLP(
-                gate: try loader.linear(b + "ffn_gate.weight", inputs: c, outputs: cfg.feedForwardWidth),
-                up: try loader.linear(b + "ffn_up.weight", inputs: c, outputs: cfg.feedForwardWidth),
-                down: try loader.linear(b + "ffn_down.weight", inputs: cfg.feedForwardWidth, outputs: c),
-                activation: cfg.activation)
-            blocks.append(DecoderBlock(
-                attentionNorm: try loader.vector(b + "attn_norm.weight", count: c),
-                attention: attention,
-                postAttentionNorm: cfg.hasPostNorms ? try loader.vector(b + "post_attention_norm.weight", count: c) : nil,
-                feedForwardNorm: try loader.vector(b + "ffn_norm.weight", count: c),
-                mlp: mlp,
-                postFeedForwardNorm: cfg.hasPostNorms ? try loader.vector(b + "post_ffw_norm.weight", count: c) : nil))
-        }
+        let blocks = try Self.blocks(cfg, from: loader, names: .gguf)
         return DecoderModel(configuration: cfg, embedding: embedding, outputProjection: output, blocks: blocks,
                             outputNorm: try loader.vector("output_norm.weight", count: c))
     }
@@ -60,7 +38,7 @@ extension DecoderModel {
 }
 
 /// Reads tensors of the expected shapes out of a GGUF file, with errors naming the tensor.
-private struct TensorLoader {
+private struct TensorLoader: DecoderTensorSource {
     let file: GGUFFile
 
     func error(_ tensor: String, _ message: String) -> EngineError {

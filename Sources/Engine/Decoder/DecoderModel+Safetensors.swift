@@ -38,25 +38,7 @@ extension DecoderModel {
         } else {
             throw EngineError.file(path: tensors.describe("lm_head.weight"), message: "tensor 'lm_head.weight': missing, and config.json's tie_word_embeddings is not true")
         }
-        var blocks: [DecoderBlock] = []
-        for l in 0..<cfg.layerCount {
-            let p = "model.layers.\(l)."
-            let attention = DecoderAttention(
-                query: try tensors.linear(p + "self_attn.q_proj.weight", inputs: c, outputs: cfg.queryWidth),
-                key: try tensors.linear(p + "self_attn.k_proj.weight", inputs: c, outputs: cfg.keyValueWidth),
-                value: try tensors.linear(p + "self_attn.v_proj.weight", inputs: c, outputs: cfg.keyValueWidth),
-                output: try tensors.linear(p + "self_attn.o_proj.weight", inputs: cfg.queryWidth, outputs: c),
-                queryNorm: nil, keyNorm: nil)
-            let mlp = DecoderMLP(
-                gate: try tensors.linear(p + "mlp.gate_proj.weight", inputs: c, outputs: cfg.feedForwardWidth),
-                up: try tensors.linear(p + "mlp.up_proj.weight", inputs: c, outputs: cfg.feedForwardWidth),
-                down: try tensors.linear(p + "mlp.down_proj.weight", inputs: cfg.feedForwardWidth, outputs: c),
-                activation: cfg.activation)
-            // Hugging Face's post_attention_layernorm is the norm before the MLP (GGUF's ffn_norm).
-            blocks.append(DecoderBlock(
-                attentionNorm: try tensors.vector(p + "input_layernorm.weight", count: c), attention: attention, postAttentionNorm: nil,
-                feedForwardNorm: try tensors.vector(p + "post_attention_layernorm.weight", count: c), mlp: mlp, postFeedForwardNorm: nil))
-        }
+        let blocks = try Self.blocks(cfg, from: tensors, names: .huggingFaceLlama)
         return DecoderModel(configuration: cfg, embedding: embedding, outputProjection: output, blocks: blocks,
                             outputNorm: try tensors.vector("model.norm.weight", count: c))
     }
@@ -69,7 +51,7 @@ extension DecoderModel {
 
 /// The tensors of a Hugging Face folder, in one model.safetensors or in shards named by
 /// model.safetensors.index.json, with errors naming the file and the tensor.
-struct SafetensorsShards {
+struct SafetensorsShards: DecoderTensorSource {
     let folder: URL
     /// Open files by name.
     let files: [String: SafetensorsFile]
