@@ -169,7 +169,10 @@ extension OpenAICompatibleModel {
         do {
             info = try await transport.get(tokenizerInfoURL, as: TokenizerInfoAnswer.self)
         } catch let failure as OpenAIHTTPTransport.StatusFailure {
-            throw ModelError("model '\(endpoint.name)': \(Self.emptyContextProblem); GET \(tokenizerInfoURL) answered HTTP \(failure.status); body: \(failure.excerpt)")
+            throw ModelError("""
+                model '\(endpoint.name)': \(Self.emptyContextProblem); GET \(tokenizerInfoURL) answered HTTP \(failure.status) \
+                (vLLM serves it when started with --enable-tokenizer-info-endpoint; or leave acc_pmi out); body: \(failure.excerpt)
+                """)
         }
         guard let text = info.eosToken ?? info.bosToken, !text.isEmpty else {
             throw ModelError("model '\(endpoint.name)': \(Self.emptyContextProblem); \(tokenizerInfoURL) names no eos_token or bos_token")
