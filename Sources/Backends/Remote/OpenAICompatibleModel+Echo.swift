@@ -75,6 +75,8 @@ extension OpenAICompatibleModel {
                     lock.withLock { echoNeedsOneToken = true }
                 } catch let again as OpenAIHTTPTransport.StatusFailure where again.status == 400 || again.status == 422 {
                     answer = nil
+                } catch let again as OpenAIHTTPTransport.StatusFailure {
+                    throw statusError(again, completionsURL)
                 }
             }
         } catch let failure as OpenAIHTTPTransport.StatusFailure {
