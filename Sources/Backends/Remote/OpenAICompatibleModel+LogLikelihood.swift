@@ -76,7 +76,8 @@ extension OpenAICompatibleModel {
     }
 
     /// Batches of at most `size` prompts: prompts sharing a context are adjacent, and a context's
-    /// prompts are split between batches only when there are more than `size` of them.
+    /// prompts are split between batches only when there are more than `size` of them. Empty
+    /// contexts get batches of their own (they may go as token ids, which a list cannot mix with texts).
     static func batches(groupedByContext prompts: [ScoringPrompt], size: Int) -> [[ScoringPrompt]] {
         var groups: [String: [ScoringPrompt]] = [:]
         var order: [String] = []
@@ -88,7 +89,7 @@ extension OpenAICompatibleModel {
         var current: [ScoringPrompt] = []
         for context in order {
             var group = groups[context] ?? []
-            if current.count + group.count > size, !current.isEmpty {
+            if current.count + group.count > size || context.isEmpty || current.first?.context.isEmpty == true, !current.isEmpty {
                 batches.append(current)
                 current = []
             }
