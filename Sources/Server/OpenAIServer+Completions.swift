@@ -52,6 +52,11 @@ extension OpenAIServer {
                               return try await model.completeWithEngine(prompts[index / n], settings: choice, onText: onText)
                           })
         }
+        if request.echo, let topCount = request.logprobs, decoding.maxTokens == 0 {
+            // Scoring only (a log-likelihood client): all prompts in one engine job; the n choices of a prompt are equal.
+            let echoes = try await model.echoWithEngine(prompts, topCount: topCount, params: prompts.indices.map { settings($0, 0, true).param })
+            return completionResponse(echoes.flatMap { Array(repeating: $0, count: n) }, promptCount: prompts.count, n: n)
+        }
         let outputs = try await withThrowingTaskGroup(of: (Int, ChoiceOutput).self) { group in
             for (promptIndex, prompt) in prompts.enumerated() {
                 for choice in 0..<n {
@@ -71,8 +76,9 @@ extension OpenAIServer {
             CompletionChoiceBody(index: index, text: output.text, logprobs: output.logprobs.map { CompletionLogprobsBody(logprobs: $0) },
                                  finishReason: output.finishReason)
         }
-        return JSONBody.response(CompletionBody(id: Self.identifier("cmpl"), created: Self.now, model: model.name, choices: choices,
-                                                usage: Self.usage(outputs, n: n)))
+        let body = CompletionBody(id: Self.identifier("cmpl"), created: Self.now, model: model.name, choices: choices,
+                                  usage: Self.usage(outputs, n: n))
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body.jsonBytes())))
     }
 
     /// Prompt tokens counted once per prompt (not per choice), completion tokens per choice.

@@ -108,6 +108,39 @@ extension ServedModel {
                             promptTokenCount: ids.count, completionTokenCount: generated.ids.count, logprobs: logprobs)
     }
 
+    /// Prompts echoed with log-probabilities and nothing generated (`echo`, `logprobs`,
+    /// `max_tokens: 0`: what log-likelihood clients send, often as a prompt list): one scoring job
+    /// for all the prompts, so a list runs as one batch of the engine, and the choices are what
+    /// `completeWithEngine` gives for each prompt alone.
+    /// - Parameters:
+    ///   - params: the field each prompt came from, for errors (`prompt`, `prompt[2]`).
+    func echoWithEngine(_ prompts: [PromptInput], topCount: Int, params: [String]) async throws -> [ChoiceOutput] {
+        let tokens = try requireTokenLevel(for: params.first ?? "prompt", "this request")
+        guard tokens.distributions != nil else {
+            throw APIError.invalid("logprobs", "model '\(name)' does not give token log-probabilities")
+        }
+        let window = tokens.causal.contextLength
+        var sequences: [[Int]] = []
+        for (prompt, param) in zip(prompts, params) {
+            let ids = try promptIDs(prompt, param: param)
+            guard ids.count <= window else {
+                throw APIError.invalid(param, "the prompt has \(ids.count) tokens, more than the model's context length \(window) (with echo the prompt is never truncated)")
+            }
+            sequences.append(ids)
+        }
+        let entries = try await queue.distributions(sequences, topCount: topCount)
+        return zip(prompts, zip(sequences, entries)).map { prompt, scored in
+            let (ids, entries) = scored
+            let text: String
+            switch prompt {
+            case .text(let prompt): text = prompt
+            case .tokens: text = tokens.tokenizer.decode(ids)
+            }
+            return ChoiceOutput(text: text, finishReason: "length", promptTokenCount: ids.count, completionTokenCount: 0,
+                                logprobs: Self.logprobs(of: ids, from: 0, entries: entries, tokenizer: tokens.tokenizer))
+        }
+    }
+
     /// The text cut before the first stop sequence (finish reason `stop` when there is one).
     static func cut(_ generated: GeneratedText, at stop: [String]) -> GeneratedText {
         guard let cut = stop.compactMap({ generated.text.range(of: $0)?.lowerBound }).min() else { return generated }

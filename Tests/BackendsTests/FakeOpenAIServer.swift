@@ -5,11 +5,41 @@ import Foundation
 /// non-space characters ("The capital is" → "The", " capital", " is"). Token log-probability:
 /// -0.5 - 0.1 × (code points in the token); the first token has none (no BOS). A token is the
 /// most likely one when its length in code points is even; otherwise "<alt>" is, 0.5 nats likelier.
+/// A prompt list is answered with one choice per prompt (`index` in order), unless the options
+/// make the server refuse lists (HTTP 400, as a server taking only a string would) or answer only
+/// the first prompt of a list.
 enum FakeOpenAI {
     struct Options: Sendable {
         var tokenize = false
         var rejectZeroMaxTokens = false
         var ignoreEcho = false
+        var refusePromptLists = false
+        var answerFirstPromptOnly = false
+    }
+
+    /// The prompts of a completions body: a string is one, a list is several.
+    static func prompts(_ body: [String: Any]) -> [String] {
+        if let list = body["prompt"] as? [String] { return list }
+        return [body["prompt"] as? String ?? ""]
+    }
+
+    /// One echo choice (prompt tokens with log-probabilities, then " next" when a token is asked for).
+    static func echoChoice(_ prompt: String, index: Int, maxTokens: Int) -> [String: Any] {
+        var promptTokens = tokens(prompt)
+        var offsets: [Int] = []
+        var offset = 0
+        for token in promptTokens { offsets.append(offset); offset += token.unicodeScalars.count }
+        var values: [Any] = promptTokens.enumerated().map { $0.offset == 0 ? NSNull() : logprob($0.element) as Any }
+        var text = prompt
+        if maxTokens > 0 {
+            promptTokens.append(" next"); offsets.append(offset); values.append(-0.1); text += " next"
+        }
+        let top: [Any] = promptTokens.enumerated().map { index, token -> Any in
+            if index == 0 { return NSNull() }
+            return token.unicodeScalars.count % 2 == 0 ? [token: logprob(token)] : ["<alt>": logprob(token) + 0.5]
+        }
+        let logprobs: [String: Any] = ["tokens": promptTokens, "token_logprobs": values, "top_logprobs": top, "text_offset": offsets]
+        return ["index": index, "text": text, "finish_reason": "length", "logprobs": logprobs]
     }
 
     static func tokens(_ text: String) -> [String] {
@@ -45,27 +75,19 @@ enum FakeOpenAI {
             let text = body["prompt"] as? String ?? ""
             return .respond(status: 200, body: json(["tokens": tokens(text).indices.map { 1000 + $0 }, "count": tokens(text).count]))
         case "/v1/completions":
-            let prompt = body["prompt"] as? String ?? ""
+            let isList = body["prompt"] is [Any]
+            if isList && options.refusePromptLists {
+                return .respond(status: 400, body: #"{"error":{"message":"'prompt' must be a string","type":"invalid_request_error"}}"#)
+            }
+            let prompts = prompts(body)
+            let prompt = prompts[0]
             let maxTokens = body["max_tokens"] as? Int ?? 16
             if body["echo"] as? Bool == true && !options.ignoreEcho {
                 if maxTokens == 0 && options.rejectZeroMaxTokens {
                     return .respond(status: 400, body: #"{"error":{"message":"max_tokens must be at least 1"}}"#)
                 }
-                var promptTokens = tokens(prompt)
-                var offsets: [Int] = []
-                var offset = 0
-                for token in promptTokens { offsets.append(offset); offset += token.unicodeScalars.count }
-                var values: [Any] = promptTokens.enumerated().map { $0.offset == 0 ? NSNull() : logprob($0.element) as Any }
-                var text = prompt
-                if maxTokens > 0 {
-                    promptTokens.append(" next"); offsets.append(offset); values.append(-0.1); text += " next"
-                }
-                let top: [Any] = promptTokens.enumerated().map { index, token -> Any in
-                    if index == 0 { return NSNull() }
-                    return token.unicodeScalars.count % 2 == 0 ? [token: logprob(token)] : ["<alt>": logprob(token) + 0.5]
-                }
-                let logprobs: [String: Any] = ["tokens": promptTokens, "token_logprobs": values, "top_logprobs": top, "text_offset": offsets]
-                return .respond(status: 200, body: json(["choices": [["text": text, "finish_reason": "length", "logprobs": logprobs]]]))
+                let answered = options.answerFirstPromptOnly ? [prompt] : prompts
+                return .respond(status: 200, body: json(["choices": answered.enumerated().map { echoChoice($1, index: $0, maxTokens: maxTokens) }]))
             }
             // Generation: the last word of the prompt, upper-cased, then a stop-able tail.
             let last = tokens(prompt).last?.trimmingCharacters(in: .whitespaces) ?? ""

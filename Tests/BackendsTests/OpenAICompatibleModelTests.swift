@@ -5,9 +5,10 @@ import Testing
 
 /// An endpoint on the test server with short delays so every test finishes in seconds.
 func testEndpoint(_ baseURL: String, retries: Int = 2, timeout: Double = 2, concurrency: Int = 4,
-                  api: OpenAIAPIStyle = .completions, keyVariable: String? = nil) -> OpenAIEndpoint {
+                  api: OpenAIAPIStyle = .completions, keyVariable: String? = nil, promptsPerRequest: Int = 8) -> OpenAIEndpoint {
     OpenAIEndpoint(name: "fake", baseURL: baseURL, model: "fake-model", api: api, apiKeyEnvironmentVariable: keyVariable,
-                   concurrency: concurrency, timeout: timeout, maxRetries: retries, retryBaseDelay: 0.01, maxRetryDelay: 2)
+                   concurrency: concurrency, timeout: timeout, maxRetries: retries, retryBaseDelay: 0.01, maxRetryDelay: 2,
+                   promptsPerRequest: promptsPerRequest)
 }
 
 @Suite struct OpenAICompatibleModelTests {
@@ -45,6 +46,9 @@ func testEndpoint(_ baseURL: String, retries: Int = 2, timeout: Double = 2, conc
         let echo = try #require(server.requests.first { $0.path == "/v1/completions" }?.json)
         #expect(echo["echo"] as? Bool == true && echo["logprobs"] as? Int == 1 && echo["max_tokens"] as? Int == 0)
         #expect(echo["model"] as? String == "fake-model")
+        // All four prompts in one request, grouped by context ("Roses are" twice, adjacent).
+        #expect(server.requests.filter { $0.path == "/v1/completions" }.count == 1)
+        #expect(echo["prompt"] as? [String] == ["The capital of France is Paris", "Roses are red and blue", "Roses are red", "Hello world"])
     }
 
     @Test func logLikelihoodsFromTokenizeEndpoint() async throws {
@@ -52,7 +56,12 @@ func testEndpoint(_ baseURL: String, retries: Int = 2, timeout: Double = 2, conc
         defer { server.stop() }
         let model = try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL))
         expectClose(try await model.logLikelihoods(requests), expected)
-        #expect(server.requests.contains { $0.path == "/tokenize" })
+        // One /tokenize per distinct context, none for the prompts (the echo gives their length).
+        let tokenized = server.requests.filter { $0.path == "/tokenize" }.compactMap { $0.json?["prompt"] as? String }
+        #expect(tokenized.sorted() == ["Hello wor", "Roses are", "The capital of France is"])
+        // A second pass over the same contexts tokenizes nothing again.
+        expectClose(try await model.logLikelihoods(requests), expected)
+        #expect(server.requests.filter { $0.path == "/tokenize" }.count == 3)
         #expect(try await model.tokenCount(of: "one two three") == 3)
     }
 
@@ -62,8 +71,67 @@ func testEndpoint(_ baseURL: String, retries: Int = 2, timeout: Double = 2, conc
         let model = try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL, concurrency: 1))
         expectClose(try await model.logLikelihoods(requests), expected)
         let maxTokens = server.requests.compactMap { $0.json?["max_tokens"] as? Int }
-        // Refused once, then one token for every request (the generated " next" is not scored).
-        #expect(maxTokens == [0, 1, 1, 1, 1])
+        // The list was refused with max_tokens 0 and accepted with 1 (the generated " next" is not scored).
+        #expect(maxTokens == [0, 1])
+        expectClose(try await model.logLikelihoods(requests), expected)
+        #expect(server.requests.compactMap { $0.json?["max_tokens"] as? Int } == [0, 1, 1])
+    }
+
+    @Test func oneTokenPerPromptWhenListsAndZeroAreRefused() async throws {
+        let server = try LoopbackHTTPServer { _, request in
+            FakeOpenAI.answer(request, options: .init(rejectZeroMaxTokens: true, refusePromptLists: true))
+        }
+        defer { server.stop() }
+        let model = try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL, concurrency: 1))
+        expectClose(try await model.logLikelihoods(requests), expected)
+        let sent = server.requests.filter { $0.path == "/v1/completions" }.compactMap { request in
+            request.json.map { ($0["prompt"] is [Any], $0["max_tokens"] as? Int ?? -1) }
+        }
+        // List with 0 and 1 refused; the first prompt alone with 0 refused, then 1 for each prompt.
+        #expect(sent.map(\.0) == [true, true, false, false, false, false, false])
+        #expect(sent.map(\.1) == [0, 1, 0, 1, 1, 1, 1])
+    }
+
+    @Test func serverRefusingPromptListsGetsOnePromptPerRequest() async throws {
+        let server = try LoopbackHTTPServer { _, request in FakeOpenAI.answer(request, options: .init(refusePromptLists: true)) }
+        defer { server.stop() }
+        let model = try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL, concurrency: 2))
+        expectClose(try await model.logLikelihoods(requests), expected)
+        let lists = { server.requests.filter { $0.json?["prompt"] is [Any] }.count }
+        // Found out once (a list with max_tokens 0, then 1), then remembered: the second pass sends no list.
+        #expect(lists() == 2)
+        expectClose(try await model.logLikelihoods(requests), expected)
+        #expect(lists() == 2)
+        #expect(server.requests.filter { $0.path == "/v1/completions" && $0.json?["prompt"] is String }.count == 8)
+    }
+
+    @Test func listAnsweredForItsFirstPromptOnlyFallsBack() async throws {
+        let server = try LoopbackHTTPServer { _, request in FakeOpenAI.answer(request, options: .init(answerFirstPromptOnly: true)) }
+        defer { server.stop() }
+        let model = try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL))
+        expectClose(try await model.logLikelihoods(requests), expected)
+        #expect(server.requests.filter { $0.json?["prompt"] is [Any] }.count == 1)
+    }
+
+    @Test func answersDoNotDependOnPromptsPerRequestOrConcurrency() async throws {
+        let server = try LoopbackHTTPServer { _, request in FakeOpenAI.answer(request, options: .init(tokenize: true)) }
+        defer { server.stop() }
+        // 5 documents x 3 choices, and one document with 10 choices (split across requests).
+        var many: [LogLikelihoodRequest] = []
+        for document in 0..<5 {
+            for choice in ["a", "bb", "ccc"] { many.append(LogLikelihoodRequest(context: "Question \(document) answer", continuation: " \(choice)")) }
+        }
+        for choice in 0..<10 { many.append(LogLikelihoodRequest(context: "Count to", continuation: " \(String(repeating: "x", count: choice + 1))")) }
+        let reference = try await OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL, concurrency: 1, promptsPerRequest: 1)).logLikelihoods(many)
+        #expect(reference.contains { $0.isGreedy } && reference.contains { !$0.isGreedy })
+        for (size, concurrency) in [(2, 1), (4, 3), (8, 2), (64, 4)] {
+            let before = server.requests.filter { $0.path == "/v1/completions" }.count
+            let model = try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL, concurrency: concurrency, promptsPerRequest: size))
+            #expect(try await model.logLikelihoods(many) == reference, "prompts_per_request \(size)")
+            let sent = server.requests.filter { $0.path == "/v1/completions" }.dropFirst(before)
+            #expect(sent.allSatisfy { ($0.json?["prompt"] as? [String])?.count ?? 1 <= size })
+            #expect(sent.map { ($0.json?["prompt"] as? [String])?.count ?? 1 }.reduce(0, +) == many.count)
+        }
     }
 
     @Test func rollingLogLikelihoodSkipsTheUnconditionedFirstToken() async throws {
@@ -82,6 +150,39 @@ func testEndpoint(_ baseURL: String, retries: Int = 2, timeout: Double = 2, conc
         let error = try await #require(throws: ModelError.self) { try await model.logLikelihoods(Array(requests.prefix(1))) }
         #expect(error.message.contains("ignored echo=true"))
         #expect(error.message.contains(server.baseURL))
+    }
+
+    @Test func emptyContextWithoutBOSFailsWithAClearMessage() async throws {
+        // The fake server adds no BOS: the first token of a text has no log-probability.
+        for tokenize in [false, true] {
+            let server = try LoopbackHTTPServer { _, request in FakeOpenAI.answer(request, options: .init(tokenize: tokenize)) }
+            defer { server.stop() }
+            let model = try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL))
+            let error = try await #require(throws: ModelError.self) {
+                try await model.logLikelihoods([LogLikelihoodRequest(context: "", continuation: "Paris is")])
+            }
+            #expect(error.message.contains("empty context") && error.message.contains("end-of-text token"), "\(error.message)")
+            // With /tokenize the client looked for the end-of-text token in /tokenizer_info, which this server lacks.
+            #expect(error.message.contains(tokenize ? "GET http://127.0.0.1" : "has no /tokenize"), "\(error.message)")
+        }
+    }
+
+    @Test func echoAnswersAreReadWithEscapesUnknownKeysAndNulls() async throws {
+        // Written by hand: string escapes (a surrogate pair too), exponents, nulls and keys the client does not use.
+        let body = #"""
+            {"id":"x","object":"text_completion","created":1,"model":"m","system_fingerprint":null,"extra":{"a":[1,2.5,{"b":true}],"c":false},
+             "choices":[{"index":0,"text":"Say \"hi\"\n\u00e9\ud83d\ude00","logprobs":{"tokens":["Say"," \"hi\"","\n\u00e9\ud83d\ude00"],
+             "token_logprobs":[null,-1.5e0,-2.5E-1],"top_logprobs":[null,{" \"hi\"":-1.5},{"x":-0.125}],"text_offset":[0,3,8]},
+             "finish_reason":"length","stop_reason":null}],"usage":{"prompt_tokens":3,"completion_tokens":0,"total_tokens":3}}
+            """#
+        let server = try LoopbackHTTPServer { _, request in
+            request.path == "/tokenize" ? .respond(status: 404, body: "{}") : .respond(status: 200, body: body)
+        }
+        defer { server.stop() }
+        let model = try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL))
+        let answer = try await model.logLikelihoods([LogLikelihoodRequest(context: "Say", continuation: " \"hi\"\né😀")])
+        // Tokens 1 and 2: -1.5 (the likeliest) and -0.25 (not: "x" is likelier).
+        expectClose(answer, [LogLikelihoodResponse(logLikelihood: -1.75, isGreedy: false, tokenCount: 2)])
     }
 
     @Test func chatStyleCannotScoreAndGeneratesThroughChat() async throws {

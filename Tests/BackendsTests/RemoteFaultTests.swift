@@ -107,7 +107,8 @@ import Testing
         let requests = ["a", "b", "c", "d"].map { LogLikelihoodRequest(context: "letter", continuation: " \($0)") }
         let folder = try temporaryFolder("outage")
         let file = folder.appendingPathComponent("responses.sqlite")
-        let endpoint = testEndpoint(server.baseURL, retries: 1, concurrency: 1)
+        // One prompt per request, so "a" is answered on its own before "b" fails.
+        let endpoint = testEndpoint(server.baseURL, retries: 1, concurrency: 1, promptsPerRequest: 1)
 
         let first = CachedLanguageModel(wrapping: try OpenAICompatibleModel(endpoint: endpoint), cache: try ResponseCache(url: file))
         let error = try await #require(throws: ModelError.self) { try await first.logLikelihoods(requests) }
@@ -127,6 +128,56 @@ import Testing
         #expect(answers == reference)
         // Each single-letter continuation is one 2-code-point token: -0.7, greedy.
         #expect(answers.allSatisfy { abs($0.logLikelihood + 0.7) < 1e-9 && $0.isGreedy })
+    }
+}
+
+/// Prompt lists and the response cache: one entry per prompt, under the keys single prompts use.
+@Suite struct PromptListCacheTests {
+    /// Four documents of two choices each.
+    let requests = (0..<4).flatMap { document in
+        ["yes", "no"].map { LogLikelihoodRequest(context: "Doc \(document) says", continuation: " \($0)") }
+    }
+
+    @Test func eachPromptOfAListIsItsOwnEntryUnderTheSingleKey() async throws {
+        let server = try LoopbackHTTPServer { _, request in FakeOpenAI.answer(request) }
+        defer { server.stop() }
+        let file = try temporaryFolder("lists").appendingPathComponent("responses.sqlite")
+        let single = CachedLanguageModel(wrapping: try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL, promptsPerRequest: 1)),
+                                         cache: try ResponseCache(url: file))
+        let answers = try await single.logLikelihoods(requests)
+        #expect(try ResponseCache(url: file).count() == requests.count)
+        let completions = { server.requests.filter { $0.path == "/v1/completions" }.count }
+        let sent = completions()
+        // A client sending lists finds every answer under the same keys: nothing is sent.
+        let listing = CachedLanguageModel(wrapping: try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL, promptsPerRequest: 8)),
+                                          cache: try ResponseCache(url: file))
+        #expect(try await listing.logLikelihoods(requests) == answers)
+        #expect(listing.statistics.hits == requests.count && completions() == sent)
+
+        // And the other way round: answers of lists are stored one per prompt.
+        let other = try temporaryFolder("lists-other").appendingPathComponent("responses.sqlite")
+        let listFirst = CachedLanguageModel(wrapping: try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL, promptsPerRequest: 8)),
+                                            cache: try ResponseCache(url: other))
+        #expect(try await listFirst.logLikelihoods(requests) == answers)
+        #expect(try ResponseCache(url: other).count() == requests.count)
+        #expect(completions() == sent + 1)
+    }
+
+    @Test func listsAnsweredBeforeAFailureStayCached() async throws {
+        let server = try LoopbackHTTPServer { _, request in
+            let prompts = request.json.map { FakeOpenAI.prompts($0) } ?? []
+            if prompts.contains(where: { $0.hasPrefix("Doc 2") }) { return .respond(status: 502, body: "bad gateway") }
+            return FakeOpenAI.answer(request)
+        }
+        defer { server.stop() }
+        let file = try temporaryFolder("lists-outage").appendingPathComponent("responses.sqlite")
+        let model = CachedLanguageModel(wrapping: try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL, retries: 0, concurrency: 1, promptsPerRequest: 2)),
+                                        cache: try ResponseCache(url: file))
+        let error = try await #require(throws: ModelError.self) { try await model.logLikelihoods(requests) }
+        #expect(error.message.contains("HTTP 502"))
+        // Documents 0 and 1 (one list each) were answered and committed; document 3 was never sent.
+        #expect(try ResponseCache(url: file).count() == 4)
+        #expect(!server.requests.contains { (request: RecordedRequest) in (request.json.map { FakeOpenAI.prompts($0) } ?? []).contains { $0.hasPrefix("Doc 3") } })
     }
 }
 

@@ -4,18 +4,19 @@ import Testing
 
 @Suite struct RemoteModelSpecTests {
     @Test func parsesInlineSpecWithOptions() throws {
-        let endpoint = try OpenAIEndpoint(spec: "openai:meta-llama/Llama-3.2-1B@http://127.0.0.1:8000/v1/,api=chat,key_env=VLLM_KEY,concurrency=8,timeout=2.5,retries=3,context=4096")
+        let endpoint = try OpenAIEndpoint(spec: "openai:meta-llama/Llama-3.2-1B@http://127.0.0.1:8000/v1/,api=chat,key_env=VLLM_KEY,concurrency=8,timeout=2.5,retries=3,context=4096,prompts_per_request=16")
         #expect(endpoint.model == "meta-llama/Llama-3.2-1B")
         #expect(endpoint.name == "meta-llama/Llama-3.2-1B")
         #expect(endpoint.baseURL == "http://127.0.0.1:8000/v1")
         #expect(endpoint.api == .chat)
         #expect(endpoint.apiKeyEnvironmentVariable == "VLLM_KEY")
         #expect(endpoint.concurrency == 8 && endpoint.timeout == 2.5 && endpoint.maxRetries == 3 && endpoint.contextLength == 4096)
+        #expect(endpoint.promptsPerRequest == 16)
     }
 
     @Test func defaultsAndHash() throws {
         let endpoint = try OpenAIEndpoint(spec: "openai:gpt2@http://127.0.0.1:8000/v1")
-        #expect(endpoint.api == .completions && endpoint.apiKeyEnvironmentVariable == nil)
+        #expect(endpoint.api == .completions && endpoint.apiKeyEnvironmentVariable == nil && endpoint.promptsPerRequest == 8)
         #expect(endpoint.contentHash == (try OpenAIEndpoint(spec: "openai:gpt2@http://127.0.0.1:8000/v1/,concurrency=2")).contentHash)
         #expect(endpoint.contentHash != (try OpenAIEndpoint(spec: "openai:gpt2@http://127.0.0.1:8001/v1")).contentHash)
     }
@@ -26,6 +27,7 @@ import Testing
         ("openai:gpt2@http://127.0.0.1:8000/v1,api=rest", "api must be completions or chat"),
         ("openai:gpt2@http://127.0.0.1:8000/v1,concurrency=0", "concurrency must be at least 1"),
         ("openai:gpt2@http://127.0.0.1:8000/v1,retries=x", "retries must be an integer"),
+        ("openai:gpt2@http://127.0.0.1:8000/v1,prompts_per_request=0", "prompts_per_request must be at least 1"),
         ("openai:gpt2@http://127.0.0.1:8000/v1,colour=red", "unknown option 'colour'"),
         ("openai:gpt2@http://user:pw@127.0.0.1:8000/v1", "must not hold credentials"),
     ])
@@ -48,6 +50,7 @@ import Testing
                 timeout: 30
                 max_retries: 1
                 context_length: 1024
+                prompts_per_request: 1
                 headers:
                   X-Team: evals
               - name: chatty
@@ -59,7 +62,7 @@ import Testing
         let registry = try ModelRegistry.parse(yaml, file: "models.yaml")
         let local = try registry.endpoint(named: "local")
         #expect(local.model == "gpt2" && local.concurrency == 2 && local.timeout == 30 && local.maxRetries == 1)
-        #expect(local.contextLength == 1024 && local.headers == ["X-Team": "evals"])
+        #expect(local.contextLength == 1024 && local.headers == ["X-Team": "evals"] && local.promptsPerRequest == 1)
         let chatty = try registry.endpoint(named: "chatty")
         #expect(chatty.api == .chat && chatty.apiKeyEnvironmentVariable == "CHAT_KEY")
         let model = try OpenAICompatibleModel(spec: "openai:chatty", registry: registry, environment: ["CHAT_KEY": "k"])

@@ -48,6 +48,30 @@ import Testing
         await server.stop()
     }
 
+    @Test func emptyContextsAreScoredAfterTheEndOfTextTokenAsLocally() async throws {
+        // acc_pmi's unconditional requests: the GPT-2 style model has no BOS, so the client sends
+        // the end-of-text token id (from /tokenizer_info and /tokenize) followed by the continuation's ids.
+        let local = try TinyCheckpoint.load()
+        let server = try await RunningServer(model: try TinyCheckpoint.load())
+        let unconditional = [
+            LogLikelihoodRequest(context: "", continuation: "The quick brown fox"),
+            LogLikelihoodRequest(context: "", continuation: " jumps over the lazy dog"),
+            // White space alone moves to the continuation, leaving the context empty.
+            LogLikelihoodRequest(context: " ", continuation: "Roses are red"),
+        ] + requests
+        let expected = try await local.logLikelihoods(unconditional)
+        for size in [1, 8] {
+            let client = try OpenAICompatibleModel(endpoint: OpenAIEndpoint(
+                name: "tiny", baseURL: server.baseURL + "/v1", model: "tiny", concurrency: 2, timeout: 60, maxRetries: 0, promptsPerRequest: size))
+            let actual = try await client.logLikelihoods(unconditional)
+            for (index, (a, e)) in zip(actual, expected).enumerated() {
+                #expect(abs(a.logLikelihood - e.logLikelihood) < 1e-4, "request \(index), \(size) per request: served \(a.logLikelihood), local \(e.logLikelihood)")
+                #expect(a.tokenCount == e.tokenCount && a.isGreedy == e.isGreedy, "request \(index)")
+            }
+        }
+        await server.stop()
+    }
+
     @Test func concurrentClientsGetTheSameAnswersAsOneClient() async throws {
         let local = try TinyCheckpoint.load()
         let server = try await RunningServer(model: try TinyCheckpoint.load())

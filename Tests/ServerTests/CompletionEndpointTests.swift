@@ -40,6 +40,45 @@ import Testing
         await server.stop()
     }
 
+    @Test func promptListForScoringIsOneEnginePassWithEachPromptsOwnAnswer() async throws {
+        let server = try await RunningServer(model: try TinyCheckpoint.load())
+        let prompts = ["The quick brown fox jumps", "The quick brown fox sleeps", "Roses are red", ""]
+        func echo(_ prompt: Any) async throws -> [[String: Any]] {
+            let answer = try await send("POST", server.baseURL + "/v1/completions",
+                                        json: ["model": "tiny", "prompt": prompt, "echo": true, "logprobs": 1, "max_tokens": 0])
+            #expect(answer.status == 200, "\(answer.text)")
+            return try #require(answer.json?["choices"] as? [[String: Any]])
+        }
+        let listed = try await echo(prompts)
+        let statistics = server.served.queueStatistics
+        #expect(statistics.scoringPasses == 1 && statistics.scoredSequences == prompts.count)
+        #expect(listed.map { $0["index"] as? Int } == [0, 1, 2, 3])
+        #expect(listed.map { $0["text"] as? String } == prompts)
+        for (prompt, choice) in zip(prompts, listed) {
+            let alone = try #require(try await echo(prompt).first)
+            let values = (choice["logprobs"] as? [String: Any])?["token_logprobs"] as? [Any]
+            let aloneValues = (alone["logprobs"] as? [String: Any])?["token_logprobs"] as? [Any]
+            #expect(values?.count == aloneValues?.count && (values?.count ?? 0) >= 1, "\(prompt)")
+            #expect(values.map { $0.map { "\($0)" } } == aloneValues.map { $0.map { "\($0)" } }, "\(prompt)")
+        }
+        await server.stop()
+    }
+
+    @Test func echoedTextWithQuotesControlCharactersAndUnicodeSurvivesTheJSON() async throws {
+        let server = try await RunningServer(model: try TinyCheckpoint.load())
+        let prompt = "He said \"hi\" \\ /path\n\ttab \u{01}\u{1f} café 🙂"
+        let answer = try await send("POST", server.baseURL + "/v1/completions",
+                                    json: ["model": "tiny", "prompt": [prompt, "plain"], "echo": true, "logprobs": 2, "max_tokens": 0])
+        #expect(answer.status == 200, "\(answer.text)")
+        let choices = try #require(answer.json?["choices"] as? [[String: Any]])
+        #expect(choices.map { $0["text"] as? String } == [prompt, "plain"])
+        let logprobs = try #require(choices.first?["logprobs"] as? [String: Any])
+        let values = try #require(logprobs["token_logprobs"] as? [Any])
+        #expect(values.dropFirst().allSatisfy { ($0 as? Double).map { $0 <= 0 } ?? false })
+        #expect((logprobs["top_logprobs"] as? [Any])?.count == values.count)
+        await server.stop()
+    }
+
     @Test func tokenPromptsInABatchAsLmEvaluationHarnessSendsThem() async throws {
         let local = try TinyCheckpoint.load()
         let server = try await RunningServer(model: try TinyCheckpoint.load())

@@ -16,6 +16,7 @@ import Yams
 ///     timeout: 60               # seconds per request
 ///     max_retries: 3
 ///     context_length: 1024
+///     prompts_per_request: 8    # log-likelihood prompts per request (1: no prompt lists)
 ///     headers: {X-Team: evals}
 ///   - name: gemma-3-270m          # a local file; relative paths are relative to models.yaml
 ///     path: ~/.cache/evalkit/models/gemma-3-270m-q4_k_m.gguf
@@ -89,7 +90,7 @@ public struct ModelRegistry: Sendable {
     }
 
     static let entryKeys = ["name", "base_url", "model", "api", "api_key_env", "concurrency", "timeout",
-                            "max_retries", "headers", "context_length", "path", "chat_template"]
+                            "max_retries", "headers", "context_length", "prompts_per_request", "path", "chat_template"]
 
     /// Parses the text of a models.yaml; `file` is used in error messages.
     public static func parse(_ text: String, file: String) throws -> ModelRegistry {
@@ -167,6 +168,7 @@ public struct ModelRegistry: Sendable {
             if let value = try integer("concurrency") { entry.concurrency = value }
             if let value = try integer("max_retries") { entry.maxRetries = value }
             if let value = try integer("context_length") { entry.contextLength = value }
+            if let value = try integer("prompts_per_request") { entry.promptsPerRequest = value }
             if let node = fields["timeout"] {
                 guard let seconds = node.float else { throw fail(node, "'timeout' must be seconds, got '\(node.string ?? "?")'") }
                 entry.timeout = seconds

@@ -7,8 +7,9 @@ import Foundation
 ///
 /// - Generation: `/v1/completions` for text prompts (`/v1/chat/completions` with api=chat, the text
 ///   sent as one user message); chat prompts always go to `/v1/chat/completions`.
-/// - Log-likelihoods: `/v1/completions` with `echo`, `logprobs: 1`, `max_tokens: 0` (see
-///   `OpenAICompatibleModel+LogLikelihood.swift`); not available with api=chat.
+/// - Log-likelihoods: `/v1/completions` with `echo`, `logprobs: 1`, `max_tokens: 0`, up to
+///   `endpoint.promptsPerRequest` prompts per request (see `OpenAICompatibleModel+LogLikelihood.swift`
+///   and `+Echo.swift`); not available with api=chat.
 /// - At most `endpoint.concurrency` requests are in flight; each is retried as `OpenAIHTTPTransport` says.
 ///
 /// Answers are reported one by one (`IncrementalLanguageModel`), so a `CachedLanguageModel` over it
@@ -23,6 +24,13 @@ public final class OpenAICompatibleModel: IncrementalLanguageModel, @unchecked S
     var tokenizeAvailable: Bool?
     /// Set once the server has refused `max_tokens: 0`: echo requests then ask for one token.
     var echoNeedsOneToken = false
+    /// Whether the server answers a prompt list in one `/v1/completions` request; nil until first tried.
+    var promptListsAccepted: Bool?
+    /// `POST /tokenize` token counts (with special tokens) of texts seen in this run: a document's
+    /// choices share their context, which is tokenized once.
+    var tokenCounts: [String: Int] = [:]
+    /// The token standing for an empty context (the end-of-text token), once found.
+    var emptyContextTokenID: Int?
 
     /// - Parameters:
     ///   - endpoint: where and how to connect.
@@ -50,6 +58,8 @@ public final class OpenAICompatibleModel: IncrementalLanguageModel, @unchecked S
         let root = endpoint.baseURL.hasSuffix("/v1") ? String(endpoint.baseURL.dropLast(3)) : endpoint.baseURL
         return root + "/tokenize"
     }
+    /// vLLM's `GET /tokenizer_info`, beside `/tokenize`.
+    var tokenizerInfoURL: String { String(tokenizeURL.dropLast("/tokenize".count)) + "/tokenizer_info" }
 
     /// POSTs and turns a non-retryable HTTP status into a `ModelError` naming the endpoint.
     func send<Response: Decodable>(_ url: String, _ payload: some Encodable, as type: Response.Type) async throws -> Response {
@@ -90,7 +100,7 @@ public final class OpenAICompatibleModel: IncrementalLanguageModel, @unchecked S
             guard let choice = answer.choices.first else { throw emptyChoices(chatURL) }
             (text, finish, tokens) = (choice.message.content ?? "", choice.finishReason, answer.usage?.completionTokens)
         } else {
-            let payload = CompletionPayload(model: endpoint.model, prompt: textPrompt, maxTokens: request.maxTokens,
+            let payload = CompletionPayload(model: endpoint.model, prompt: .one(textPrompt), maxTokens: request.maxTokens,
                                             temperature: request.temperature, topP: request.topP, stop: stop,
                                             seed: Self.wireSeed(request.seed), n: 1)
             let answer = try await send(completionsURL, payload, as: CompletionAnswer.self)

@@ -35,11 +35,15 @@ public struct OpenAIEndpoint: Hashable, Sendable {
     public var retryBaseDelay: Double
     /// Longest wait between retries, Retry-After included.
     public var maxRetryDelay: Double
+    /// Prompts sent in one `/v1/completions` request when scoring log-likelihoods (a prompt list;
+    /// a document's choices go together). 1 sends one prompt per request. A server that refuses
+    /// lists is detected once and then sent one prompt per request.
+    public var promptsPerRequest: Int
 
     public init(name: String? = nil, baseURL: String, model: String, api: OpenAIAPIStyle = .completions,
                 apiKeyEnvironmentVariable: String? = nil, concurrency: Int = 4, timeout: Double = 120,
                 maxRetries: Int = 5, headers: [String: String] = [:], contextLength: Int = 2048,
-                retryBaseDelay: Double = 1, maxRetryDelay: Double = 60) {
+                retryBaseDelay: Double = 1, maxRetryDelay: Double = 60, promptsPerRequest: Int = 8) {
         self.name = name ?? model
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
@@ -54,6 +58,7 @@ public struct OpenAIEndpoint: Hashable, Sendable {
         self.contextLength = contextLength
         self.retryBaseDelay = retryBaseDelay
         self.maxRetryDelay = maxRetryDelay
+        self.promptsPerRequest = promptsPerRequest
     }
 
     /// sha256 of base URL, model and API style: what decides the answers, and nothing secret.
@@ -76,6 +81,7 @@ public struct OpenAIEndpoint: Hashable, Sendable {
         guard timeout > 0 else { throw fail("timeout must be positive seconds, got \(timeout)") }
         guard maxRetries >= 0 else { throw fail("retries must be 0 or more, got \(maxRetries)") }
         guard contextLength >= 1 else { throw fail("context length must be at least 1, got \(contextLength)") }
+        guard promptsPerRequest >= 1 else { throw fail("prompts_per_request must be at least 1, got \(promptsPerRequest)") }
         if let variable = apiKeyEnvironmentVariable, variable.isEmpty || variable.contains("=") {
             throw fail("key_env must name an environment variable, got '\(variable)'")
         }
@@ -111,7 +117,7 @@ extension OpenAIEndpoint {
     /// `openai:gpt2@http://127.0.0.1:8000/v1,api=completions,key_env=VLLM_KEY,concurrency=8,timeout=60,retries=3`.
     ///
     /// Options: `api=completions|chat`, `key_env=NAME`, `concurrency=N`, `timeout=SECONDS`,
-    /// `retries=N`, `context=TOKENS`, `name=DISPLAY_NAME`. The model name ends at the first `@`.
+    /// `retries=N`, `context=TOKENS`, `name=DISPLAY_NAME`, `prompts_per_request=N`. The model name ends at the first `@`.
     public init(spec: String) throws {
         guard spec.hasPrefix(Self.specPrefix) else {
             throw RemoteModelSpecError("'\(spec)' is not a remote spec: it must start with 'openai:'")
@@ -144,11 +150,12 @@ extension OpenAIEndpoint {
             case "retries": endpoint.maxRetries = try integer()
             case "context": endpoint.contextLength = try integer()
             case "name": endpoint.name = value
+            case "prompts_per_request": endpoint.promptsPerRequest = try integer()
             case "timeout":
                 guard let seconds = Double(value) else { throw RemoteModelSpecError("spec '\(spec)': timeout must be seconds, got '\(value)'") }
                 endpoint.timeout = seconds
             default:
-                throw RemoteModelSpecError("spec '\(spec)': unknown option '\(key)'; known: api, key_env, concurrency, timeout, retries, context, name")
+                throw RemoteModelSpecError("spec '\(spec)': unknown option '\(key)'; known: api, key_env, concurrency, timeout, retries, context, name, prompts_per_request")
             }
         }
         self = try endpoint.validated(origin: "spec '\(spec)'")

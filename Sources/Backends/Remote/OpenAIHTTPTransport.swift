@@ -55,7 +55,16 @@ final class OpenAIHTTPTransport: @unchecked Sendable {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = try encoder.encode(payload)
+        return try await send(url, body: try encoder.encode(payload), as: type)
+    }
+
+    /// GETs `url` and decodes the 2xx answer as `Response`, retrying as `post` does.
+    func get<Response: Decodable>(_ url: String, as type: Response.Type) async throws -> Response {
+        try await send(url, body: nil, as: type)
+    }
+
+    /// POST with `body`, or GET when it is nil.
+    private func send<Response: Decodable>(_ url: String, body: Data?, as type: Response.Type) async throws -> Response {
         var lastProblem = ""
         for attempt in 0...endpoint.maxRetries {
             try Task.checkCancellation()
@@ -71,7 +80,7 @@ final class OpenAIHTTPTransport: @unchecked Sendable {
             }
         }
         let tries = endpoint.maxRetries + 1
-        throw ModelError("model '\(endpoint.name)': POST \(url) failed after \(tries) attempt\(tries == 1 ? "" : "s"): \(lastProblem)")
+        throw ModelError("model '\(endpoint.name)': \(body == nil ? "GET" : "POST") \(url) failed after \(tries) attempt\(tries == 1 ? "" : "s"): \(lastProblem)")
     }
 
     private func backoff(attempt: Int) -> Double {
@@ -81,14 +90,14 @@ final class OpenAIHTTPTransport: @unchecked Sendable {
     }
 
     /// One request, bounded by `endpoint.timeout` from connection to the last body byte.
-    private func attemptOnce<Response: Decodable>(_ url: String, body: Data, as type: Response.Type) async throws -> Response {
+    private func attemptOnce<Response: Decodable>(_ url: String, body: Data?, as type: Response.Type) async throws -> Response {
         var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
+        request.method = body == nil ? .GET : .POST
+        if body != nil { request.headers.add(name: "Content-Type", value: "application/json") }
         request.headers.add(name: "Accept", value: "application/json")
         for (name, value) in endpoint.headers.sorted(by: { $0.key < $1.key }) { request.headers.add(name: name, value: value) }
         if let apiKey { request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(apiKey)") }
-        request.body = .bytes(ByteBuffer(bytes: body))
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let timeout = endpoint.timeout
         let client = self.client
         let prepared = request
@@ -122,10 +131,14 @@ final class OpenAIHTTPTransport: @unchecked Sendable {
             throw AttemptFailure.retryable("connection error: \(error)", retryAfter: nil)
         }
 
-        let excerpt = excerptOf(outcome.bytes)
+        // Only failures quote the body (building the excerpt of every answer cost 5% of a scoring client's CPU).
+        var excerpt: String { excerptOf(outcome.bytes) }
         switch outcome.status {
         case 200..<300:
             do {
+                if let reader = Response.self as? any JSONBytesDecodable.Type, let answer = try reader.init(jsonBytes: outcome.bytes) as? Response {
+                    return answer
+                }
                 return try JSONDecoder().decode(Response.self, from: Data(outcome.bytes))
             } catch {
                 throw AttemptFailure.retryable("HTTP \(outcome.status) with a body that is not the expected JSON (\(Self.describe(error))); body: \(excerpt)", retryAfter: nil)

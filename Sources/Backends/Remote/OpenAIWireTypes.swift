@@ -3,10 +3,29 @@ import Foundation
 // JSON bodies of the OpenAI-compatible API, as far as EvalKit uses them. Property names are
 // camelCase; the transport encodes them snake_case (`maxTokens` → `max_tokens`).
 
+/// The `prompt` field of `/v1/completions`: one text, or a list (one choice per prompt in the answer).
+/// Token ids are accepted by vLLM and `eval serve` (lm-evaluation-harness sends them).
+enum CompletionPrompt: Encodable, Sendable, Equatable {
+    case one(String)
+    case list([String])
+    case tokens([Int])
+    case tokenLists([[Int]])
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .one(let text): try container.encode(text)
+        case .list(let texts): try container.encode(texts)
+        case .tokens(let ids): try container.encode(ids)
+        case .tokenLists(let lists): try container.encode(lists)
+        }
+    }
+}
+
 /// `POST /v1/completions`.
 struct CompletionPayload: Encodable, Sendable {
     var model: String
-    var prompt: String
+    var prompt: CompletionPrompt
     var maxTokens: Int
     var temperature: Double
     var topP: Double?
@@ -46,6 +65,24 @@ struct TokenizeAnswer: Decodable, Sendable {
     var tokens: [Int]
 }
 
+/// vLLM's `GET /tokenizer_info` (the tokenizer's configuration), as far as EvalKit reads it: the
+/// special tokens' texts, each a string or (in some configurations) an object with `content`.
+struct TokenizerInfoAnswer: Decodable, Sendable {
+    var eosToken: String?
+    var bosToken: String?
+    enum CodingKeys: String, CodingKey { case eosToken = "eos_token", bosToken = "bos_token" }
+    private struct AddedToken: Decodable { var content: String }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func text(_ key: CodingKeys) -> String? {
+            (try? container.decodeIfPresent(String.self, forKey: key)) ?? (try? container.decodeIfPresent(AddedToken.self, forKey: key))?.content
+        }
+        eosToken = text(.eosToken)
+        bosToken = text(.bosToken)
+    }
+}
+
 struct CompletionUsage: Decodable, Sendable {
     var completionTokens: Int?
     enum CodingKeys: String, CodingKey { case completionTokens = "completion_tokens" }
@@ -53,11 +90,13 @@ struct CompletionUsage: Decodable, Sendable {
 
 struct CompletionAnswer: Decodable, Sendable {
     struct Choice: Decodable, Sendable {
+        /// Which prompt (of a prompt list) the choice answers, with `n: 1`.
+        var index: Int?
         var text: String?
         var finishReason: String?
         var logprobs: Logprobs?
         enum CodingKeys: String, CodingKey {
-            case text, logprobs
+            case index, text, logprobs
             case finishReason = "finish_reason"
         }
     }
