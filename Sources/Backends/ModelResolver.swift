@@ -27,7 +27,8 @@ public struct ResolvedModel: Sendable {
 /// - `openai:MODEL@URL[,options]`, or a name from models.yaml: an OpenAI-compatible endpoint
 ///   (docs/remote-models.md);
 /// - a path ending in `.gguf`, a models.yaml entry with `path:`, or the built-in `gemma-3-270m`:
-///   a GGUF model run by the built-in engine.
+///   a GGUF model run by the built-in engine; `,numerics=exact|llamacpp` and `,context_length=N`
+///   after it override the entry's settings.
 public enum ModelResolver {
     public static func resolve(_ spec: String) throws -> [ResolvedModel] {
         let registryURL = ModelRegistry.defaultURL()
@@ -36,14 +37,20 @@ public enum ModelResolver {
             let endpoint = try OpenAIEndpoint.resolve(spec: spec, registry: registry)
             return [ResolvedModel(name: endpoint.name, step: nil) { try OpenAICompatibleModel(endpoint: endpoint) }]
         }
-        if let local = registry?.file(named: spec) {
-            return [try gguf(local.url, name: local.name, contextLength: local.contextLength, missing: "named in \(registryURL.path)")]
+        let (base, options) = try splitFileOptions(spec)
+        if let local = registry?.file(named: base) {
+            return [try gguf(options.applied(to: local), missing: "named in \(registryURL.path)")]
         }
-        if let local = ModelRegistry.builtInFiles().first(where: { $0.name == spec }) {
-            return [try gguf(local.url, name: local.name, contextLength: local.contextLength, missing: "not downloaded: run scripts/fetch-models")]
+        if let local = ModelRegistry.builtInFiles().first(where: { $0.name == base }) {
+            return [try gguf(options.applied(to: local), missing: "not downloaded: run scripts/fetch-models")]
         }
-        if spec.hasSuffix(".gguf") {
-            return [try gguf(URL(fileURLWithPath: spec), name: nil, contextLength: nil)]
+        if base.hasSuffix(".gguf") {
+            let url = URL(fileURLWithPath: base)
+            guard FileManager.default.fileExists(atPath: url.path) else { throw ModelError("no GGUF file at '\(url.path)'") }
+            return [try gguf(options.applied(to: .init(name: url.deletingPathExtension().lastPathComponent, url: url, contextLength: nil)))]
+        }
+        guard options.isEmpty else {
+            throw ModelError("'\(spec)': ,numerics= and ,context_length= apply to GGUF models (a .gguf path, a models.yaml file entry, gemma-3-270m)")
         }
         let url = URL(fileURLWithPath: spec)
         var isDirectory: ObjCBool = false
@@ -63,15 +70,54 @@ public enum ModelResolver {
         return steps.map { checkpoint($0.url, step: $0.step) }
     }
 
-    /// A GGUF file; `missing` says why a named model's file may be absent (e.g. run scripts/fetch-models).
-    static func gguf(_ url: URL, name: String?, contextLength: Int?, missing: String = "") throws -> ResolvedModel {
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            if let name { throw ModelError("model '\(name)': \(url.path) does not exist (\(missing))") }
-            throw ModelError("no GGUF file at '\(url.path)'")
+    /// Settings given after a GGUF model's name or path: `,numerics=exact|llamacpp`, `,context_length=N`.
+    struct FileOptions {
+        var numerics: DecoderNumerics?
+        var contextLength: Int?
+        var isEmpty: Bool { numerics == nil && contextLength == nil }
+
+        func applied(to file: ModelRegistry.LocalModelFile) -> ModelRegistry.LocalModelFile {
+            var file = file
+            if let numerics { file.numerics = numerics }
+            if let contextLength { file.contextLength = contextLength }
+            return file
         }
-        let modelName = name ?? url.deletingPathExtension().lastPathComponent
-        return ResolvedModel(name: modelName, step: nil) {
-            try EngineLanguageModel(ggufAt: url, name: modelName, maximumContextLength: contextLength ?? DecoderModel.defaultMaximumContextLength)
+    }
+
+    /// Splits `NAME,key=value,…` into the name and its options. A spec that exists as a path, or
+    /// whose text after the first comma is not `key=value` pairs, is all name.
+    static func splitFileOptions(_ spec: String) throws -> (String, FileOptions) {
+        guard let comma = spec.firstIndex(of: ","), !FileManager.default.fileExists(atPath: spec) else { return (spec, FileOptions()) }
+        let pairs = spec[spec.index(after: comma)...].split(separator: ",", omittingEmptySubsequences: false)
+        guard pairs.allSatisfy({ $0.contains("=") }) else { return (spec, FileOptions()) }
+        var options = FileOptions()
+        for pair in pairs {
+            let key = String(pair.prefix { $0 != "=" }), value = String(pair.drop { $0 != "=" }.dropFirst())
+            switch key {
+            case "numerics":
+                guard let numerics = DecoderNumerics(rawValue: value) else {
+                    throw ModelError("'\(spec)': numerics must be \(DecoderNumerics.allCases.map(\.rawValue).joined(separator: " or ")), got '\(value)'")
+                }
+                options.numerics = numerics
+            case "context_length":
+                guard let length = Int(value), length > 0 else { throw ModelError("'\(spec)': context_length must be a positive integer, got '\(value)'") }
+                options.contextLength = length
+            default:
+                throw ModelError("'\(spec)': unknown option '\(key)' (a GGUF model takes numerics= and context_length=)")
+            }
+        }
+        return (String(spec[..<comma]), options)
+    }
+
+    /// A GGUF file; `missing` says why a named model's file may be absent (e.g. run scripts/fetch-models).
+    static func gguf(_ file: ModelRegistry.LocalModelFile, missing: String = "") throws -> ResolvedModel {
+        guard FileManager.default.fileExists(atPath: file.url.path) else {
+            throw ModelError("model '\(file.name)': \(file.url.path) does not exist (\(missing))")
+        }
+        return ResolvedModel(name: file.name, step: nil) {
+            try EngineLanguageModel(ggufAt: file.url, name: file.name,
+                                    maximumContextLength: file.contextLength ?? DecoderModel.defaultMaximumContextLength,
+                                    numerics: file.numerics ?? EngineLanguageModel.defaultGGUFNumerics)
         }
     }
 
