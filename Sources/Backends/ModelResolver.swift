@@ -22,79 +22,119 @@ public struct ResolvedModel: Sendable {
 
 /// Turns a `--model` spec into models. See docs/models.md.
 ///
-/// - a checkpoint folder (holds `config.json`): that checkpoint (GPT-2 as `eval train` writes it, or a
-///   Llama-family checkpoint in the Hugging Face layout when config.json's `model_type` is `llama`/`mistral`);
+/// - a checkpoint folder (holds `config.json`): that checkpoint;
 /// - a training run folder (holds `step-NNNNNN/` checkpoints): every checkpoint, in step order;
 /// - `openai:MODEL@URL[,options]`, or a name from models.yaml: an OpenAI-compatible endpoint
 ///   (docs/remote-models.md);
 /// - a path ending in `.gguf`, a models.yaml entry with `path:`, or the built-in `gemma-3-270m`:
-///   a GGUF model run by the built-in engine.
-/// A local model's spec may end in `,chat_template=NAME` (docs/chat-templates.md).
+///   a GGUF model run by the built-in engine;
+/// - a folder with a Llama-family config.json and safetensors (Hugging Face layout): run by the engine.
+/// A local model's spec may end in options that override its entry's settings: `,numerics=exact|llamacpp`
+/// and `,context_length=N` (GGUF), `,chat_template=NAME` (GGUF and Hugging Face folders; docs/chat-templates.md).
 public enum ModelResolver {
-    public static func resolve(_ fullSpec: String) throws -> [ResolvedModel] {
+    public static func resolve(_ spec: String) throws -> [ResolvedModel] {
         let registryURL = ModelRegistry.defaultURL()
         let registry = FileManager.default.fileExists(atPath: registryURL.path) ? try ModelRegistry.load(from: registryURL) : nil
-        let (spec, chatTemplate) = try splitChatTemplate(fullSpec)
         if OpenAIEndpoint.isRemoteSpec(spec) || (registry.map { (try? $0.endpoint(named: spec)) != nil } ?? false) {
-            if chatTemplate != nil { throw ModelError("'\(fullSpec)': chat_template applies to models the engine runs, not to endpoints") }
             let endpoint = try OpenAIEndpoint.resolve(spec: spec, registry: registry)
             return [ResolvedModel(name: endpoint.name, step: nil) { try OpenAICompatibleModel(endpoint: endpoint) }]
         }
-        if let local = registry?.file(named: spec) {
-            return [try gguf(local.url, name: local.name, contextLength: local.contextLength, chatTemplate: chatTemplate ?? local.chatTemplate,
-                             missing: "named in \(registryURL.path)")]
+        let (base, options) = try splitLocalOptions(spec)
+        if let local = registry?.file(named: base) {
+            return [try gguf(options.applied(to: local), missing: "named in \(registryURL.path)")]
         }
-        if let local = ModelRegistry.builtInFiles().first(where: { $0.name == spec }) {
-            return [try gguf(local.url, name: local.name, contextLength: local.contextLength, chatTemplate: chatTemplate,
-                             missing: "not downloaded: run scripts/fetch-models")]
+        if let local = ModelRegistry.builtInFiles().first(where: { $0.name == base }) {
+            return [try gguf(options.applied(to: local), missing: "not downloaded: run scripts/fetch-models")]
         }
-        if spec.hasSuffix(".gguf") {
-            return [try gguf(URL(fileURLWithPath: spec), name: nil, contextLength: nil, chatTemplate: chatTemplate)]
+        if base.hasSuffix(".gguf") {
+            let url = URL(fileURLWithPath: base)
+            guard FileManager.default.fileExists(atPath: url.path) else { throw ModelError("no GGUF file at '\(url.path)'") }
+            return [try gguf(options.applied(to: .init(name: url.deletingPathExtension().lastPathComponent, url: url, contextLength: nil)))]
         }
-        let url = URL(fileURLWithPath: spec)
+        let url = URL(fileURLWithPath: base)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw ModelError("no model at '\(spec)': give a checkpoint folder (config.json, model.safetensors, tokenizer.json) or a training run folder (runs/<name>)")
+            throw ModelError("no model at '\(base)': give a checkpoint folder (config.json, model.safetensors, tokenizer.json) or a training run folder (runs/<name>)")
         }
         guard isDirectory.boolValue else {
-            throw ModelError("'\(spec)' is a file; give a checkpoint folder or a training run folder")
+            throw ModelError("'\(base)' is a file; give a checkpoint folder or a training run folder")
         }
         if DecoderModel.isHuggingFaceDecoderFolder(url) {
+            guard options.numerics == nil, options.contextLength == nil else {
+                throw ModelError("'\(spec)': ,numerics= and ,context_length= apply to GGUF models; a Hugging Face folder takes ,chat_template=")
+            }
             return [ResolvedModel(name: url.lastPathComponent, step: nil) {
-                try EngineLanguageModel(huggingFaceFolderAt: url, name: url.lastPathComponent, chatTemplate: chatTemplate)
+                try EngineLanguageModel(huggingFaceFolderAt: url, name: url.lastPathComponent, chatTemplate: options.chatTemplate)
             }]
+        }
+        guard options.isEmpty else {
+            throw ModelError("'\(spec)': ,numerics=, ,context_length= and ,chat_template= apply to GGUF models and Hugging Face Llama folders, not to GPT-2 checkpoints or runs")
         }
         if FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path) {
             return [checkpoint(url, step: nil)]
         }
         let steps = RunCheckpoints.checkpoints(in: url)
         guard !steps.isEmpty else {
-            throw ModelError("'\(spec)' holds neither config.json (a checkpoint) nor step-NNNNNN/ checkpoints (a training run)")
+            throw ModelError("'\(base)' holds neither config.json (a checkpoint) nor step-NNNNNN/ checkpoints (a training run)")
         }
         return steps.map { checkpoint($0.url, step: $0.step) }
     }
 
-    /// `SPEC,chat_template=NAME` → (SPEC, the template); other specs unchanged. Endpoint specs keep
-    /// their own options (`openai:…,api=chat`) and are not split.
-    static func splitChatTemplate(_ spec: String) throws -> (spec: String, chatTemplate: ChatTemplate?) {
-        guard !OpenAIEndpoint.isRemoteSpec(spec), let range = spec.range(of: ",chat_template=", options: .backwards) else { return (spec, nil) }
-        let name = String(spec[range.upperBound...])
-        guard let template = ChatTemplate(rawValue: name) else {
-            throw ModelError("'\(spec)': chat_template must be one of \(ChatTemplate.names), got '\(name)'")
+    /// Settings given after a local model's name or path.
+    struct LocalOptions {
+        var numerics: DecoderNumerics?
+        var contextLength: Int?
+        var chatTemplate: ChatTemplate?
+        var isEmpty: Bool { numerics == nil && contextLength == nil && chatTemplate == nil }
+
+        func applied(to file: ModelRegistry.LocalModelFile) -> ModelRegistry.LocalModelFile {
+            var file = file
+            if let numerics { file.numerics = numerics }
+            if let contextLength { file.contextLength = contextLength }
+            if let chatTemplate { file.chatTemplate = chatTemplate }
+            return file
         }
-        return (String(spec[..<range.lowerBound]), template)
+    }
+
+    /// Splits `NAME,key=value,…` into the name and its options. A spec that exists as a path, or
+    /// whose text after the first comma is not `key=value` pairs, is all name.
+    static func splitLocalOptions(_ spec: String) throws -> (String, LocalOptions) {
+        guard let comma = spec.firstIndex(of: ","), !FileManager.default.fileExists(atPath: spec) else { return (spec, LocalOptions()) }
+        let pairs = spec[spec.index(after: comma)...].split(separator: ",", omittingEmptySubsequences: false)
+        guard pairs.allSatisfy({ $0.contains("=") }) else { return (spec, LocalOptions()) }
+        var options = LocalOptions()
+        for pair in pairs {
+            let key = String(pair.prefix { $0 != "=" }), value = String(pair.drop { $0 != "=" }.dropFirst())
+            switch key {
+            case "numerics":
+                guard let numerics = DecoderNumerics(rawValue: value) else {
+                    throw ModelError("'\(spec)': numerics must be \(DecoderNumerics.allCases.map(\.rawValue).joined(separator: " or ")), got '\(value)'")
+                }
+                options.numerics = numerics
+            case "context_length":
+                guard let length = Int(value), length > 0 else { throw ModelError("'\(spec)': context_length must be a positive integer, got '\(value)'") }
+                options.contextLength = length
+            case "chat_template":
+                guard let template = ChatTemplate(rawValue: value) else {
+                    throw ModelError("'\(spec)': chat_template must be one of \(ChatTemplate.names), got '\(value)'")
+                }
+                options.chatTemplate = template
+            default:
+                throw ModelError("'\(spec)': unknown option '\(key)' (a local model takes numerics=, context_length= and chat_template=)")
+            }
+        }
+        return (String(spec[..<comma]), options)
     }
 
     /// A GGUF file; `missing` says why a named model's file may be absent (e.g. run scripts/fetch-models).
-    static func gguf(_ url: URL, name: String?, contextLength: Int?, chatTemplate: ChatTemplate? = nil, missing: String = "") throws -> ResolvedModel {
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            if let name { throw ModelError("model '\(name)': \(url.path) does not exist (\(missing))") }
-            throw ModelError("no GGUF file at '\(url.path)'")
+    static func gguf(_ file: ModelRegistry.LocalModelFile, missing: String = "") throws -> ResolvedModel {
+        guard FileManager.default.fileExists(atPath: file.url.path) else {
+            throw ModelError("model '\(file.name)': \(file.url.path) does not exist (\(missing))")
         }
-        let modelName = name ?? url.deletingPathExtension().lastPathComponent
-        return ResolvedModel(name: modelName, step: nil) {
-            try EngineLanguageModel(ggufAt: url, name: modelName, maximumContextLength: contextLength ?? DecoderModel.defaultMaximumContextLength,
-                                    chatTemplate: chatTemplate)
+        return ResolvedModel(name: file.name, step: nil) {
+            try EngineLanguageModel(ggufAt: file.url, name: file.name,
+                                    maximumContextLength: file.contextLength ?? DecoderModel.defaultMaximumContextLength,
+                                    numerics: file.numerics ?? EngineLanguageModel.defaultGGUFNumerics, chatTemplate: file.chatTemplate)
         }
     }
 

@@ -1,0 +1,93 @@
+import Engine
+import Foundation
+import Testing
+
+/// Gemma 3 270M speed, the engine's side of `scripts/bench-llamacpp` (which runs llama-cpp-python on
+/// the same GGUF, the same token ids and the same thread count, and prints both side by side):
+///
+///     GEMMA_BENCHMARK=<workload.json>:<out.json> swift test -c release --filter GemmaBenchmarks
+///
+/// The workload holds multiple-choice items (context + continuations, token ids), a prompt for
+/// prompt processing and a prompt and token count for generation; the result is the seconds each
+/// took and the process's peak resident memory. Not a check: the script compares.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["GEMMA_BENCHMARK"] != nil), .serialized)
+struct GemmaBenchmarks {
+    struct Workload: Decodable {
+        struct Item: Decodable { let context: [Int]; let continuations: [[Int]] }
+        let items: [Item]
+        let prompt: [Int]
+        let generationPrompt: [Int]
+        let generationTokens: Int
+        let numerics: String
+        enum CodingKeys: String, CodingKey {
+            case items, prompt, numerics
+            case generationPrompt = "generation_prompt", generationTokens = "generation_tokens"
+        }
+    }
+
+    struct Figures: Encodable {
+        var loadSeconds = 0.0
+        var scoringSeconds = 0.0
+        var scoredRequests = 0
+        var promptSeconds = 0.0
+        var promptTokens = 0
+        var generationSeconds = 0.0
+        var generatedTokens = 0
+        var peakResidentBytes = 0
+        enum CodingKeys: String, CodingKey {
+            case loadSeconds = "load_seconds", scoringSeconds = "scoring_seconds", scoredRequests = "scored_requests"
+            case promptSeconds = "prompt_seconds", promptTokens = "prompt_tokens", generationSeconds = "generation_seconds"
+            case generatedTokens = "generated_tokens", peakResidentBytes = "peak_resident_bytes"
+        }
+    }
+
+    static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    /// Median of `runs` timings (the first run also warms caches and pages in the mapping).
+    static func median(runs: Int, _ body: () throws -> Void) rethrows -> Double {
+        var times: [Double] = []
+        for _ in 0..<runs { times.append(try seconds(body)) }
+        return times.sorted()[runs / 2]
+    }
+
+    @Test func gemmaWorkload() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let paths = try #require(environment["GEMMA_BENCHMARK"]).split(separator: ":").map(String.init)
+        try #require(paths.count == 2, "GEMMA_BENCHMARK=<workload.json>:<out.json>")
+        let workload = try JSONDecoder().decode(Workload.self, from: Data(contentsOf: URL(fileURLWithPath: paths[0])))
+        let numerics = try #require(DecoderNumerics(rawValue: workload.numerics))
+        var figures = Figures()
+        var model: DecoderModel?
+        figures.loadSeconds = try Self.seconds { model = try DecoderModel.load(contentsOf: Gemma3ReferenceTests.modelURL, numerics: numerics) }
+        let gemma = try #require(model)
+
+        // Multiple choice: each item's choices scored together (shared context, projection only where scored).
+        figures.scoredRequests = workload.items.reduce(0) { $0 + $1.continuations.count }
+        figures.scoringSeconds = try Self.median(runs: 3) {
+            for item in workload.items { _ = try gemma.scoreContinuations(context: item.context, continuations: item.continuations) }
+        }
+        // Prompt processing: every prompt token through the blocks, logits of the last position only.
+        figures.promptTokens = workload.prompt.count
+        figures.promptSeconds = try Self.median(runs: 3) {
+            _ = try gemma.scoreContinuations(context: Array(workload.prompt.dropLast()), continuations: [[workload.prompt.last ?? 0]])
+        }
+        // Generation: greedy tokens after the prompt; the prompt's own processing is subtracted.
+        let prefill = try Self.median(runs: 3) {
+            _ = try gemma.generate(prompt: workload.generationPrompt, maxTokens: 1, sampling: .greedy) { _ in true }
+        }
+        var produced = 0
+        let total = try Self.median(runs: 3) {
+            produced = try gemma.generate(prompt: workload.generationPrompt, maxTokens: workload.generationTokens, sampling: .greedy) { _ in true }.count
+        }
+        figures.generatedTokens = produced - 1
+        figures.generationSeconds = total - prefill
+        var usage = rusage()
+        getrusage(__rusage_who_t(truncatingIfNeeded: RUSAGE_SELF.rawValue), &usage)
+        figures.peakResidentBytes = usage.ru_maxrss * 1024
+        try JSONEncoder().encode(figures).write(to: URL(fileURLWithPath: paths[1]))
+    }
+}
