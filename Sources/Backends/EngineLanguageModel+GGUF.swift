@@ -3,10 +3,6 @@ import EvalCore
 import Foundation
 
 extension EngineLanguageModel {
-    /// GGUF models run with llama.cpp's roundings unless told otherwise (`numerics=exact`), so
-    /// their scores agree with llama.cpp's on the same file (docs/engine.md, "Numerics").
-    public static let defaultGGUFNumerics = DecoderNumerics.llamaCPP
-
     /// Loads a GGUF model (`llama` or `gemma3` architecture) with the tokenizer stored in the same file.
     ///
     /// BOS: when the file says `tokenizer.ggml.add_bos_token` (Gemma and Llama do), every scored,
@@ -16,20 +12,18 @@ extension EngineLanguageModel {
     /// - Parameters:
     ///   - name: the model's name in results (default: the file name without `.gguf`).
     ///   - maximumContextLength: caps the context length the file declares (see `DecoderModel.defaultMaximumContextLength`).
-    ///   - numerics: exact Float activations, or llama.cpp's roundings (`DecoderNumerics`).
     ///   - contentHash: the identity's hash (response-cache key); nil computes the SHA-256 of the whole
-    ///     file (about a second in release for 253 MB). A numerics other than exact is part of the identity
-    ///     (`+numerics=llamacpp`), and so is a chat template other than `plain` (`:chat_template=gemma`),
-    ///     since it changes what chat prompts generate.
+    ///     file (about a second in release for 253 MB). A chat template other than `plain` is appended
+    ///   (`:chat_template=gemma`), since it changes what chat prompts generate.
     ///   - chatTemplate: the chat template (models.yaml `chat_template:`); nil recognises it from the
     ///     file's `tokenizer.chat_template` (docs/chat-templates.md): none → `plain`; a template EvalKit
     ///     does not recognise → `plain`, with a warning on standard error saying how to choose one.
     public convenience init(ggufAt url: URL, name: String? = nil, maximumContextLength: Int = DecoderModel.defaultMaximumContextLength,
-                            numerics: DecoderNumerics = defaultGGUFNumerics, contentHash: String? = nil, chatTemplate: ChatTemplate? = nil) throws {
+                            contentHash: String? = nil, chatTemplate: ChatTemplate? = nil) throws {
         let model: DecoderModel
         let tokenizer: GGUFTokenizer
         do {
-            (model, tokenizer) = try DecoderModel.loadWithTokenizer(contentsOf: url, maximumContextLength: maximumContextLength, numerics: numerics)
+            (model, tokenizer) = try DecoderModel.loadWithTokenizer(contentsOf: url, maximumContextLength: maximumContextLength)
         } catch {
             throw ModelError("cannot load GGUF model \(url.path): \(error)")
         }
@@ -39,7 +33,6 @@ extension EngineLanguageModel {
         let displayName = name ?? url.deletingPathExtension().lastPathComponent
         let template = chatTemplate ?? Self.chatTemplate(recognizing: tokenizer.chatTemplate, model: displayName, file: url)
         var hash = contentHash ?? (try? Data(contentsOf: url, options: .alwaysMapped)).map(SHA256Hasher.hex) ?? "unknown"
-        if numerics != .exact { hash += "+numerics=\(numerics.rawValue)" }
         if template != .plain { hash += ":chat_template=\(template.rawValue)" }
         try self.init(model: model, tokenizer: tokenizer.tokenizer,
                       identity: ModelIdentity(name: displayName, backend: "engine", contentHash: hash), prependBOS: tokenizer.addsBOS,

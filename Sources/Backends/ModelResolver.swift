@@ -29,8 +29,8 @@ public struct ResolvedModel: Sendable {
 /// - a path ending in `.gguf`, a models.yaml entry with `path:`, or the built-in `gemma-3-270m`:
 ///   a GGUF model run by the built-in engine;
 /// - a folder with a Llama-family config.json and safetensors (Hugging Face layout): run by the engine.
-/// A local model's spec may end in options that override its entry's settings: `,numerics=exact|llamacpp`
-/// and `,context_length=N` (GGUF), `,chat_template=NAME` (GGUF and Hugging Face folders; docs/chat-templates.md).
+/// A local model's spec may end in options that override its entry's settings: `,context_length=N`
+/// (GGUF) and `,chat_template=NAME` (GGUF and Hugging Face folders; docs/chat-templates.md).
 public enum ModelResolver {
     public static func resolve(_ spec: String) throws -> [ResolvedModel] {
         let registryURL = ModelRegistry.defaultURL()
@@ -60,15 +60,15 @@ public enum ModelResolver {
             throw ModelError("'\(base)' is a file; give a checkpoint folder or a training run folder")
         }
         if DecoderModel.isHuggingFaceDecoderFolder(url) {
-            guard options.numerics == nil, options.contextLength == nil else {
-                throw ModelError("'\(spec)': ,numerics= and ,context_length= apply to GGUF models; a Hugging Face folder takes ,chat_template=")
+            guard options.contextLength == nil else {
+                throw ModelError("'\(spec)': ,context_length= applies to GGUF models; a Hugging Face folder takes ,chat_template=")
             }
             return [ResolvedModel(name: url.lastPathComponent, step: nil) {
                 try EngineLanguageModel(huggingFaceFolderAt: url, name: url.lastPathComponent, chatTemplate: options.chatTemplate)
             }]
         }
         guard options.isEmpty else {
-            throw ModelError("'\(spec)': ,numerics=, ,context_length= and ,chat_template= apply to GGUF models and Hugging Face Llama folders, not to GPT-2 checkpoints or runs")
+            throw ModelError("'\(spec)': ,context_length= and ,chat_template= apply to GGUF models and Hugging Face Llama folders, not to GPT-2 checkpoints or runs")
         }
         if FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path) {
             return [checkpoint(url, step: nil)]
@@ -82,14 +82,12 @@ public enum ModelResolver {
 
     /// Settings given after a local model's name or path.
     struct LocalOptions {
-        var numerics: DecoderNumerics?
         var contextLength: Int?
         var chatTemplate: ChatTemplate?
-        var isEmpty: Bool { numerics == nil && contextLength == nil && chatTemplate == nil }
+        var isEmpty: Bool { contextLength == nil && chatTemplate == nil }
 
         func applied(to file: ModelRegistry.LocalModelFile) -> ModelRegistry.LocalModelFile {
             var file = file
-            if let numerics { file.numerics = numerics }
             if let contextLength { file.contextLength = contextLength }
             if let chatTemplate { file.chatTemplate = chatTemplate }
             return file
@@ -106,11 +104,6 @@ public enum ModelResolver {
         for pair in pairs {
             let key = String(pair.prefix { $0 != "=" }), value = String(pair.drop { $0 != "=" }.dropFirst())
             switch key {
-            case "numerics":
-                guard let numerics = DecoderNumerics(rawValue: value) else {
-                    throw ModelError("'\(spec)': numerics must be \(DecoderNumerics.allCases.map(\.rawValue).joined(separator: " or ")), got '\(value)'")
-                }
-                options.numerics = numerics
             case "context_length":
                 guard let length = Int(value), length > 0 else { throw ModelError("'\(spec)': context_length must be a positive integer, got '\(value)'") }
                 options.contextLength = length
@@ -120,7 +113,7 @@ public enum ModelResolver {
                 }
                 options.chatTemplate = template
             default:
-                throw ModelError("'\(spec)': unknown option '\(key)' (a local model takes numerics=, context_length= and chat_template=)")
+                throw ModelError("'\(spec)': unknown option '\(key)' (a local model takes context_length= and chat_template=)")
             }
         }
         return (String(spec[..<comma]), options)
@@ -134,7 +127,7 @@ public enum ModelResolver {
         return ResolvedModel(name: file.name, step: nil) {
             try EngineLanguageModel(ggufAt: file.url, name: file.name,
                                     maximumContextLength: file.contextLength ?? DecoderModel.defaultMaximumContextLength,
-                                    numerics: file.numerics ?? EngineLanguageModel.defaultGGUFNumerics, chatTemplate: file.chatTemplate)
+                                    chatTemplate: file.chatTemplate)
         }
     }
 

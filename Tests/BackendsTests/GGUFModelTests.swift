@@ -49,23 +49,16 @@ import Testing
         }
     }
 
-    @Test func numericsComesFromTheEntryOrTheSpec() throws {
-        let yaml = "models:\n  - name: g\n    path: g.gguf\n    numerics: exact\n  - name: h\n    path: h.gguf\n"
-        let registry = try ModelRegistry.parse(yaml, file: "/m/models.yaml")
-        #expect(registry.file(named: "g")?.numerics == .exact)
-        #expect(registry.file(named: "h")?.numerics == nil)
-        #expect(EngineLanguageModel.defaultGGUFNumerics == .llamaCPP)
-        #expect { _ = try ModelRegistry.parse("models:\n  - name: g\n    path: g.gguf\n    numerics: fast\n", file: "models.yaml") } throws: {
-            "\($0)".contains("models.yaml:4: 'numerics' must be exact or llamacpp, got 'fast'")
+    @Test func localSpecOptionsAreCheckedBeforeTheFileIsLookedFor() throws {
+        #expect { try ModelResolver.resolve("/nonexistent/m.gguf,context_length=512") } throws: { "\($0)".contains("no GGUF file at '/nonexistent/m.gguf'") }
+        #expect { try ModelResolver.resolve("/nonexistent/m.gguf,context_length=0") } throws: { "\($0)".contains("context_length must be a positive integer, got '0'") }
+        #expect { try ModelResolver.resolve("/nonexistent/m.gguf,batch=4") } throws: {
+            "\($0)".contains("unknown option 'batch' (a local model takes context_length= and chat_template=)")
         }
-        // Spec options: checked before the file is looked for, so these need no GGUF.
-        #expect { try ModelResolver.resolve("/nonexistent/m.gguf,numerics=exact") } throws: { "\($0)".contains("no GGUF file at '/nonexistent/m.gguf'") }
-        #expect { try ModelResolver.resolve("/nonexistent/m.gguf,numerics=fast") } throws: { "\($0)".contains("numerics must be exact or llamacpp, got 'fast'") }
-        #expect { try ModelResolver.resolve("/nonexistent/m.gguf,batch=4") } throws: { "\($0)".contains("unknown option 'batch' (a local model takes numerics=, context_length= and chat_template=)") }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("resolver-options-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        #expect { try ModelResolver.resolve(folder.path + ",numerics=exact") } throws: { "\($0)".contains("apply to GGUF models and Hugging Face Llama folders") }
+        #expect { try ModelResolver.resolve(folder.path + ",context_length=512") } throws: { "\($0)".contains("apply to GGUF models and Hugging Face Llama folders") }
     }
 
     @Test func builtInGemmaAliasPointsIntoTheFetchModelsCache() {

@@ -80,38 +80,8 @@ import Testing
         #expect(scores[0].isGreedy)
     }
 
-    /// The llama.cpp-compatible numerics against llama.cpp's own per-token log-probabilities on the
-    /// same file (`Fixtures/gemma3-270m-llamacpp.json`, written by `scripts/check-llamacpp-parity
-    /// --write-fixture`; see its `source`): the target, 2e-3 per token. The exact numerics
-    /// differ from llama.cpp by up to 0.4 on these texts (docs/engine.md, "Numerics").
-    @Test(.enabled(if: modelPresent, "the Gemma 3 270M GGUF is not in the cache (run scripts/fetch-models)"))
-    func llamaCPPNumericsAgreeWithLlamaCPP() throws {
-        struct Fixture: Decodable {
-            struct Case: Decodable {
-                let ids: [Int]
-                let logProbabilities: [Double]
-                enum CodingKeys: String, CodingKey { case ids, logProbabilities = "log_probabilities" }
-            }
-            let source: String
-            let cases: [Case]
-        }
-        let fixtures = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
-        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: fixtures.appendingPathComponent("gemma3-270m-llamacpp.json")))
-        let model = try DecoderModel.load(contentsOf: Self.modelURL, numerics: .llamaCPP)
-        var worst = 0.0, count = 0
-        for item in fixture.cases {
-            let values = try model.tokenLogProbabilities(tokens: item.ids, scoredFrom: 0)
-            #expect(values.count == item.logProbabilities.count)
-            for (ours, theirs) in zip(values, item.logProbabilities) { worst = max(worst, abs(ours - theirs)) }
-            count += values.count
-        }
-        print("Gemma 3 270M, llamacpp numerics vs llama.cpp: max |Δ log p| per token \(worst) over \(count) tokens")
-        #expect(worst <= 2e-3, "max |Δ log p| per token \(worst)")
-    }
-
     /// Not a check: `scripts/check-llamacpp-parity` runs this with EVALKIT_GEMMA_PARITY=<in.json>:<out.json>
-    /// (and EVALKIT_GEMMA_NUMERICS=exact|llamacpp) to get the engine's per-token log-probabilities and
-    /// choice log-likelihoods for llama.cpp's ids.
+    /// to get the engine's per-token log-probabilities and choice log-likelihoods for llama.cpp's ids.
     @Test(.enabled(if: modelPresent && ProcessInfo.processInfo.environment["EVALKIT_GEMMA_PARITY"] != nil))
     func writeParityScores() throws {
         struct Request: Decodable {
@@ -127,9 +97,7 @@ import Testing
         let paths = try #require(ProcessInfo.processInfo.environment["EVALKIT_GEMMA_PARITY"]).split(separator: ":").map(String.init)
         try #require(paths.count == 2, "EVALKIT_GEMMA_PARITY=<in.json>:<out.json>")
         let request = try JSONDecoder().decode(Request.self, from: Data(contentsOf: URL(fileURLWithPath: paths[0])))
-        let name = ProcessInfo.processInfo.environment["EVALKIT_GEMMA_NUMERICS"] ?? "exact"
-        let numerics = try #require(DecoderNumerics(rawValue: name), "EVALKIT_GEMMA_NUMERICS=exact|llamacpp")
-        let model = numerics == .exact ? try Self.sharedModel.get() : try DecoderModel.load(contentsOf: Self.modelURL, numerics: numerics)
+        let model = try Self.sharedModel.get()
         let answer = Answer(
             tokenLogProbabilities: try request.texts.map { try model.tokenLogProbabilities(tokens: $0, scoredFrom: 0) },
             choiceLogLikelihoods: try request.items.map { item in

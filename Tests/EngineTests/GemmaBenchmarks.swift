@@ -18,9 +18,8 @@ struct GemmaBenchmarks {
         let prompt: [Int]
         let generationPrompt: [Int]
         let generationTokens: Int
-        let numerics: String
         enum CodingKeys: String, CodingKey {
-            case items, prompt, numerics
+            case items, prompt
             case generationPrompt = "generation_prompt", generationTokens = "generation_tokens"
         }
     }
@@ -59,10 +58,9 @@ struct GemmaBenchmarks {
         let paths = try #require(environment["GEMMA_BENCHMARK"]).split(separator: ":").map(String.init)
         try #require(paths.count == 2, "GEMMA_BENCHMARK=<workload.json>:<out.json>")
         let workload = try JSONDecoder().decode(Workload.self, from: Data(contentsOf: URL(fileURLWithPath: paths[0])))
-        let numerics = try #require(DecoderNumerics(rawValue: workload.numerics))
         var figures = Figures()
         var model: DecoderModel?
-        figures.loadSeconds = try Self.seconds { model = try DecoderModel.load(contentsOf: Gemma3ReferenceTests.modelURL, numerics: numerics) }
+        figures.loadSeconds = try Self.seconds { model = try DecoderModel.load(contentsOf: Gemma3ReferenceTests.modelURL) }
         let gemma = try #require(model)
 
         // Multiple choice: each item's choices scored together (shared context, projection only where scored).

@@ -1,4 +1,3 @@
-import Engine
 import EvalCore
 import Foundation
 import Yams
@@ -21,9 +20,8 @@ import Yams
 ///     headers: {X-Team: evals}
 ///   - name: gemma-3-270m          # a local file; relative paths are relative to models.yaml
 ///     path: ~/.cache/evalkit/models/gemma-3-270m-q4_k_m.gguf
-///     numerics: exact           # or llamacpp (the default)
 /// ```
-/// An entry has either `path` (and nothing else but `name`, `context_length`, `numerics` and `chat_template`) or `base_url` + `model`.
+/// An entry has either `path` (and nothing else but `name`, `context_length` and `chat_template`) or `base_url` + `model`.
 /// Unknown keys, wrong types and duplicate names are errors naming `file:line`.
 public struct ModelRegistry: Sendable {
     public let entries: [OpenAIEndpoint]
@@ -37,16 +35,13 @@ public struct ModelRegistry: Sendable {
         public let url: URL
         /// Caps the context length (`context_length:`), nil for the engine's default.
         public var contextLength: Int?
-        /// The engine's arithmetic (`numerics:`), nil for the default (`EngineLanguageModel.defaultGGUFNumerics`).
-        public var numerics: DecoderNumerics?
         /// The chat template (`chat_template:`, docs/chat-templates.md), nil to recognise the file's.
         public var chatTemplate: ChatTemplate?
 
-        public init(name: String, url: URL, contextLength: Int?, numerics: DecoderNumerics? = nil, chatTemplate: ChatTemplate? = nil) {
+        public init(name: String, url: URL, contextLength: Int?, chatTemplate: ChatTemplate? = nil) {
             self.name = name
             self.url = url
             self.contextLength = contextLength
-            self.numerics = numerics
             self.chatTemplate = chatTemplate
         }
     }
@@ -148,20 +143,13 @@ public struct ModelRegistry: Sendable {
             }
             if let path = try string("path") {
                 let name = try required("name")
-                if let extra = fields.keys.sorted().first(where: { !["name", "path", "context_length", "numerics", "chat_template"].contains($0) }) {
-                    throw fail(fields[extra], "'\(extra)' does not apply to a model file entry (path:); it takes name, path, context_length, numerics and chat_template")
+                if let extra = fields.keys.sorted().first(where: { !["name", "path", "context_length", "chat_template"].contains($0) }) {
+                    throw fail(fields[extra], "'\(extra)' does not apply to a model file entry (path:); it takes name, path, context_length and chat_template")
                 }
                 var chatTemplate: ChatTemplate?
                 if let value = try string("chat_template") {
                     guard let template = ChatTemplate(rawValue: value) else { throw fail(fields["chat_template"], "'chat_template' must be one of \(ChatTemplate.names), got '\(value)'") }
                     chatTemplate = template
-                }
-                var numerics: DecoderNumerics?
-                if let value = try string("numerics") {
-                    guard let parsed = DecoderNumerics(rawValue: value) else {
-                        throw fail(fields["numerics"], "'numerics' must be \(DecoderNumerics.allCases.map(\.rawValue).joined(separator: " or ")), got '\(value)'")
-                    }
-                    numerics = parsed
                 }
                 guard !path.isEmpty else { throw fail(fields["path"], "'path' is empty") }
                 let expanded = (path as NSString).expandingTildeInPath
@@ -169,7 +157,7 @@ public struct ModelRegistry: Sendable {
                 if let length = try integer("context_length"), length <= 0 { throw fail(fields["context_length"], "'context_length' must be positive") }
                 if files.contains(where: { $0.name == name }) || entries.contains(where: { $0.name == name }) { throw fail(item, "duplicate model name '\(name)'") }
                 files.append(LocalModelFile(name: name, url: url.standardizedFileURL, contextLength: try integer("context_length"),
-                                            numerics: numerics, chatTemplate: chatTemplate))
+                                            chatTemplate: chatTemplate))
                 continue
             }
             var entry = OpenAIEndpoint(name: try required("name"), baseURL: try required("base_url"), model: try required("model"))

@@ -30,12 +30,6 @@ public struct DecoderConfiguration: Sendable {
     public var rotaryEmbeddings: [RotaryEmbedding]
     /// Per layer: index into `rotaryEmbeddings`, and the sliding window (nil: global attention).
     public var layers: [Layer]
-    /// How intermediates are rounded (`exact`, or as llama.cpp does); set at load.
-    public var numerics: DecoderNumerics = .exact
-
-    /// Whether llama.cpp multiplies the query by `attentionScale` before attention (its Gemma 3
-    /// graph) rather than scaling the scores in the softmax (Llama); matters only for `numerics`.
-    var scalesQueryBeforeAttention: Bool { architecture == "gemma3" }
 
     public struct Layer: Sendable, Equatable {
         public var rotaryEmbedding: Int

@@ -27,23 +27,9 @@ struct DecoderAttention {
         rope.apply(q, rows: m, rowStride: qw, heads: nh, headDimension: hd, table: ropeTable)
         rope.apply(k, rows: m, rowStride: kvw, heads: kvh, headDimension: hd, table: ropeTable)
 
-        var scale = cfg.attentionScale, probabilityRounding = ActivationRounding.none
-        if cfg.numerics == .llamaCPP {
-            // llama.cpp keeps keys and values as F16 and converts the query and the probabilities
-            // to F16 for their products with them; Gemma 3 scales the query first, Llama the scores.
-            if cfg.scalesQueryBeforeAttention {
-                for i in 0..<(m * qw) { q[i] *= scale }
-                scale = 1
-            }
-            ActivationRounding.f16.apply(q, rows: m, columns: qw)
-            ActivationRounding.f16.apply(k, rows: m, columns: kvw)
-            ActivationRounding.f16.apply(v, rows: m, columns: kvw)
-            probabilityRounding = .f16
-        }
         GroupedQueryAttention.forward(out: scratch.attention.pointer, query: q, keys: cache.keys(layer: l), values: cache.values(layer: l),
                                       rows: m, start: start, heads: nh, keyValueHeads: kvh, headDimension: hd,
-                                      scale: scale, slidingWindow: layout.slidingWindow, scores: scratch.scores.pointer,
-                                      probabilityRounding: probabilityRounding)
+                                      scale: cfg.attentionScale, slidingWindow: layout.slidingWindow, scores: scratch.scores.pointer)
         output.forward(out: out, inp: scratch.attention.pointer, rows: m)
     }
 }
@@ -54,17 +40,13 @@ struct DecoderMLP {
     let up: Linear      // (F, C)
     let down: Linear    // (C, F)
     let activation: GatedActivation
-    var numerics: DecoderNumerics = .exact
 
     /// inp (M,C) → out (M,C), using scratch.gate and scratch.up (M,F).
     func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, rows m: Int, scratch: DecoderScratch) {
         let g = scratch.gate.pointer, u = scratch.up.pointer
         gate.forward(out: g, inp: inp, rows: m)
         up.forward(out: u, inp: inp, rows: m)
-        switch numerics {
-        case .exact: activation.forward(out: g, gate: g, up: u, n: m * gate.outputs)
-        case .llamaCPP: activation.forwardAsLlamaCPP(out: g, gate: g, up: u, n: m * gate.outputs)
-        }
+        activation.forward(out: g, gate: g, up: u, n: m * gate.outputs)
         down.forward(out: out, inp: g, rows: m)
     }
 }

@@ -50,7 +50,7 @@ extension DecoderModel {
                 gate: try source.linear(names.gate(l), inputs: c, outputs: cfg.feedForwardWidth),
                 up: try source.linear(names.up(l), inputs: c, outputs: cfg.feedForwardWidth),
                 down: try source.linear(names.down(l), inputs: cfg.feedForwardWidth, outputs: c),
-                activation: cfg.activation, numerics: cfg.numerics)
+                activation: cfg.activation)
             return DecoderBlock(
                 attentionNorm: try source.vector(names.attentionNorm(l), count: c),
                 attention: attention,

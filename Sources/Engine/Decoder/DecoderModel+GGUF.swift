@@ -8,18 +8,15 @@ extension DecoderModel {
 
     /// Loads a `llama` or `gemma3` GGUF file. Block weights are dequantised to Float; the embedding
     /// (and an untied `output.weight`) stay in their stored type, memory-mapped.
-    /// `numerics` chooses exact Float activations or llama.cpp's roundings (`DecoderNumerics`).
     /// - Throws: `EngineError` naming the file and the key or tensor when the architecture is not
     ///   supported, a key is missing, or a tensor is missing, of an unsupported type or of the wrong shape.
-    public static func load(gguf file: GGUFFile, maximumContextLength: Int = defaultMaximumContextLength,
-                            numerics: DecoderNumerics = .exact) throws -> DecoderModel {
-        let loader = TensorLoader(file: file, numerics: numerics)
+    public static func load(gguf file: GGUFFile, maximumContextLength: Int = defaultMaximumContextLength) throws -> DecoderModel {
+        let loader = TensorLoader(file: file)
         let embeddingInfo = try loader.info("token_embd.weight")
         guard embeddingInfo.dimensions.count == 2 else {
             throw loader.error("token_embd.weight", "expected 2 dimensions (width, vocabulary), found \(embeddingInfo.dimensions)")
         }
-        var cfg = try DecoderConfiguration(gguf: file, vocabularySize: embeddingInfo.dimensions[1], maximumContextLength: maximumContextLength)
-        cfg.numerics = numerics
+        let cfg = try DecoderConfiguration(gguf: file, vocabularySize: embeddingInfo.dimensions[1], maximumContextLength: maximumContextLength)
         let c = cfg.width
         let embedding = try loader.packed("token_embd.weight", rows: cfg.vocabularySize, columns: c)
         let output = file.tensor(named: "output.weight") == nil ? embedding : try loader.packed("output.weight", rows: cfg.vocabularySize, columns: c)
@@ -29,28 +26,20 @@ extension DecoderModel {
     }
 
     /// Opens and loads a GGUF file (see `load(gguf:maximumContextLength:)`).
-    public static func load(contentsOf url: URL, maximumContextLength: Int = defaultMaximumContextLength,
-                            numerics: DecoderNumerics = .exact) throws -> DecoderModel {
-        try load(gguf: GGUFFile(contentsOf: url), maximumContextLength: maximumContextLength, numerics: numerics)
+    public static func load(contentsOf url: URL, maximumContextLength: Int = defaultMaximumContextLength) throws -> DecoderModel {
+        try load(gguf: GGUFFile(contentsOf: url), maximumContextLength: maximumContextLength)
     }
 
     /// The model and the tokenizer stored in the same GGUF file, opened once.
-    public static func loadWithTokenizer(contentsOf url: URL, maximumContextLength: Int = defaultMaximumContextLength,
-                                         numerics: DecoderNumerics = .exact) throws -> (model: DecoderModel, tokenizer: GGUFTokenizer) {
+    public static func loadWithTokenizer(contentsOf url: URL, maximumContextLength: Int = defaultMaximumContextLength) throws -> (model: DecoderModel, tokenizer: GGUFTokenizer) {
         let file = try GGUFFile(contentsOf: url)
-        return (try load(gguf: file, maximumContextLength: maximumContextLength, numerics: numerics), try GGUFTokenizer(file: file))
+        return (try load(gguf: file, maximumContextLength: maximumContextLength), try GGUFTokenizer(file: file))
     }
 }
 
 /// Reads tensors of the expected shapes out of a GGUF file, with errors naming the tensor.
 private struct TensorLoader: DecoderTensorSource {
     let file: GGUFFile
-    let numerics: DecoderNumerics
-
-    /// The rounding of the activations multiplied by a weight stored as `type`.
-    func inputRounding(_ type: GGMLType) -> ActivationRounding {
-        numerics == .llamaCPP ? .llamaCPP(multiplying: type) : .none
-    }
 
     func error(_ tensor: String, _ message: String) -> EngineError {
         .file(path: file.url.path, message: "tensor '\(tensor)': \(message)")
@@ -79,8 +68,7 @@ private struct TensorLoader: DecoderTensorSource {
 
     /// A weight stored (outputs, inputs): GGUF dimensions [inputs, outputs].
     func linear(_ name: String, inputs: Int, outputs: Int) throws -> Linear {
-        Linear(weight: try floats(name, dimensions: [inputs, outputs]), inputs: inputs, outputs: outputs,
-               inputRounding: inputRounding(try info(name).type))
+        Linear(weight: try floats(name, dimensions: [inputs, outputs]), inputs: inputs, outputs: outputs)
     }
 
     /// A (rows, columns) matrix kept in its stored type.
@@ -90,7 +78,6 @@ private struct TensorLoader: DecoderTensorSource {
         guard info.type.isDequantizable else {
             throw error(name, "type \(info.type.name) is not supported (supported: \(GGMLType.dequantizable.map(\.name).joined(separator: ", ")))")
         }
-        return PackedMatrix(rows: rows, columns: columns, type: info.type, data: try file.rawData(of: name),
-                            inputRounding: inputRounding(info.type))
+        return PackedMatrix(rows: rows, columns: columns, type: info.type, data: try file.rawData(of: name))
     }
 }

@@ -7,24 +7,12 @@ struct Linear: @unchecked Sendable {
     let weight: FloatBuffer
     let inputs: Int
     let outputs: Int
-    /// Applied to a copy of the input first (`DecoderNumerics.llamaCPP`); none by default.
-    var inputRounding: ActivationRounding = .none
 
     /// out(M, outputs) = inp(M, inputs) · weightᵀ.
     func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, rows m: Int) {
-        withRoundedRows(inp, rows: m, columns: inputs, rounding: inputRounding) { a in
-            BLAS.gemm(transposeA: false, transposeB: true, m: m, n: outputs, k: inputs, a: a, lda: inputs,
-                      b: weight.pointer, ldb: inputs, beta: 0, c: out, ldc: outputs)
-        }
+        BLAS.gemm(transposeA: false, transposeB: true, m: m, n: outputs, k: inputs, a: inp, lda: inputs,
+                  b: weight.pointer, ldb: inputs, beta: 0, c: out, ldc: outputs)
     }
-}
-
-/// Calls `body` with `inp` itself, or with a rounded copy of its (rows, columns) values.
-func withRoundedRows<R>(_ inp: UnsafePointer<Float>, rows: Int, columns: Int, rounding: ActivationRounding,
-                        _ body: (UnsafePointer<Float>) -> R) -> R {
-    guard rounding != .none else { return body(inp) }
-    let copy = rounding.roundedCopy(of: inp, rows: rows, columns: columns)
-    return withExtendedLifetime(copy) { body(copy.pointer) }
 }
 
 /// A large (rows, columns) matrix — the token embedding, which Gemma also uses as the output
@@ -39,17 +27,14 @@ final class PackedMatrix: @unchecked Sendable {
     let columns: Int
     let type: GGMLType
     let rowByteCount: Int
-    /// Applied to copies of the inputs of `multiplyTransposed` (`DecoderNumerics.llamaCPP`).
-    let inputRounding: ActivationRounding
     /// Shares the file's memory mapping (no copy); immutable.
     private let data: Data
 
     /// Weight rows per tile of the output projection (128 × 640 floats = 320 KB, inside L2).
     static let tileRows = 128
 
-    init(rows: Int, columns: Int, type: GGMLType, data: Data, inputRounding: ActivationRounding = .none) {
+    init(rows: Int, columns: Int, type: GGMLType, data: Data) {
         self.rows = rows
-        self.inputRounding = inputRounding
         self.columns = columns
         self.type = type
         self.rowByteCount = columns / type.blockSize * type.blockByteCount
@@ -78,13 +63,6 @@ final class PackedMatrix: @unchecked Sendable {
     /// on its own input rows (the sgemm shapes are its own), never on the other products.
     func multiplyTransposed(_ products: [Product]) {
         let c = columns, tile = Self.tileRows
-        var rounded: [FloatBuffer] = []  // keeps the rounded copies alive
-        let products = inputRounding == .none ? products : products.map { product in
-            let copy = inputRounding.roundedCopy(of: product.inp, rows: product.m, columns: c)
-            rounded.append(copy)
-            return Product(inp: copy.pointer, m: product.m, out: product.out)
-        }
-        defer { withExtendedLifetime(rounded) {} }
         data.withUnsafeBytes { bytes in
             if type == .f32, let base = bytes.baseAddress {
                 for product in products {

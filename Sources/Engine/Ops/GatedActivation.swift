@@ -1,5 +1,3 @@
-import Foundation
-
 /// The gated feed-forward non-linearity: out = act(gate) ⊙ up.
 public enum GatedActivation: Sendable, Equatable {
     /// SiLU (x·σ(x)): SwiGLU, the Llama family.
@@ -23,30 +21,5 @@ public enum GatedActivation: Sendable, Equatable {
             VectorMath.store(activated * VectorMath.load(up + i, count: count), out + i, count: count)
             i += 8
         }
-    }
-
-    /// As `forward`, with llama.cpp's arithmetic (`DecoderNumerics.llamaCPP`): ggml computes GELU
-    /// through a table indexed by the gate rounded to F16, holding F16 results (exact outside
-    /// −10…10: 0 and the gate itself). SiLU is computed in Float there, as here.
-    public func forwardAsLlamaCPP(out: UnsafeMutablePointer<Float>, gate: UnsafePointer<Float>, up: UnsafePointer<Float>, n: Int) {
-        guard self == .geluTanh else { return forward(out: out, gate: gate, up: up, n: n) }
-        let table = Self.halfGELUTable
-        for i in 0..<n {
-            let g = gate[i]
-            if g <= -10 {
-                out[i] = 0
-            } else if g >= 10 {
-                out[i] = g * up[i]
-            } else {
-                out[i] = table[Int(Float16(g).bitPattern)] * up[i]
-            }
-        }
-    }
-
-    /// GELU-tanh of every binary16 value, computed in Float and rounded to binary16 (as ggml's table).
-    private static let halfGELUTable: [Float] = (0...0xFFFF).map { bits in
-        let x = Float(Float16(bitPattern: UInt16(bits)))
-        let y = 0.5 * x * (1 + tanhf(GELU.scale * x * (1 + 0.044715 * x * x)))
-        return Float(Float16(y))
     }
 }

@@ -13,11 +13,10 @@ public enum GroupedQueryAttention {
     ///   - keys, values: (≥ start+M, KVH·hd): rows 0..<start+M filled (the chunk's own rows included).
     ///   - slidingWindow: a query at position p sees keys p − window + 1 … p; nil: 0 … p.
     ///   - scores: scratch of min(M, queryBlock) × (start + M) floats.
-    ///   - probabilityRounding: applied to the softmax rows before their product with the values.
     public static func forward(
         out: UnsafeMutablePointer<Float>, query q: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
         rows m: Int, start: Int, heads nh: Int, keyValueHeads kvh: Int, headDimension hd: Int,
-        scale: Float, slidingWindow: Int?, scores: UnsafeMutablePointer<Float>, probabilityRounding: ActivationRounding = .none
+        scale: Float, slidingWindow: Int?, scores: UnsafeMutablePointer<Float>
     ) {
         let qw = nh * hd, kvw = kvh * hd, group = nh / kvh
         for h in 0..<nh {
@@ -39,7 +38,6 @@ public enum GroupedQueryAttention {
                     // Softmax over keys first...p; the entries before and after become 0.
                     if first > lo { row.update(repeating: 0, count: first - lo) }
                     Attention.causalSoftmaxRow(row + (first - lo), visible: p + 1 - first, width: width - (first - lo))
-                    probabilityRounding.apply(row, rows: 1, columns: width)
                 }
                 // out[r0..<r1, head h] = scores · V[lo..<hi, head kvHead]
                 BLAS.gemm(transposeA: false, transposeB: false, m: rows, n: hd, k: width,
