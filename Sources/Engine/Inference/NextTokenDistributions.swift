@@ -40,8 +40,9 @@ public protocol NextTokenDistributions: CausalLanguageModel {
     ///   - sequences: token ids each, at most `contextLength` per sequence; empty sequences are allowed.
     ///   - topCount: alternatives to report per position (0 for none; at most `vocabularySize`).
     /// - Returns: per sequence, `max(0, count - 1)` entries; entry k is about `sequence[k + 1]`
-    ///   given `sequence[0 ... k]`. A sequence's entries do not depend on the other sequences of
-    ///   the call (the sequences may run as one batch).
+    ///   given `sequence[0 ... k]`. A sequence's entries agree with the sequence run alone within
+    ///   float rounding (1e-5), whatever the other sequences of the call: sequences sharing a
+    ///   prefix run it once (`SharedPrefixes`), which changes sum orders, not values beyond that.
     func tokenDistributions(sequences: [[Int]], topCount: Int) throws -> [[TokenDistributionEntry]]
 }
 
