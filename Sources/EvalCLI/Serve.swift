@@ -1,5 +1,6 @@
 import ArgumentParser
 import Backends
+import Engine
 import EvalCore
 import Foundation
 import Hummingbird
@@ -33,9 +34,14 @@ extension Eval {
         @Option(name: .long, help: ArgumentHelp("Tokens one batched scoring pass gathers at most from queued requests.", valueName: "n"))
         var maxBatchTokens = 4096
 
+        @Option(name: .long, help: ArgumentHelp(
+            "OpenBLAS threads for the engine (default: OPENBLAS_NUM_THREADS or one per core); 1 when a client shares the cores.", valueName: "n"))
+        var threads: Int?
+
         func validate() throws {
             if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
             if maxBatchTokens < 1 { throw ValidationError("--max-batch-tokens must be at least 1") }
+            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
             if apiKey != nil, apiKeyEnv != nil { throw ValidationError("give --api-key or --api-key-env, not both") }
             if let apiKey, apiKey.isEmpty { throw ValidationError("--api-key must not be empty") }
         }
@@ -48,6 +54,8 @@ extension Eval {
                 }
                 key = value
             }
+            // Before the model loads, while no thread is inside a BLAS call.
+            if let threads { BLAS.threadCount = threads }
             let resolved = try ModelResolver.resolve(model)
             guard resolved.count == 1, let only = resolved.first else {
                 throw UsageError("--model \(model) names \(resolved.count) checkpoints (a training run); serve one of them, e.g. \(model)/step-NNNNNN")

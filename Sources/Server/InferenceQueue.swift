@@ -17,9 +17,9 @@ public struct InferenceQueueStatistics: Sendable, Equatable {
 /// not re-entrant, and concurrent HTTP requests must not interleave inside it.
 ///
 /// Scoring jobs (prompt log-probabilities) that queue up while the engine is busy are run together
-/// as one batch (one forward pass over all their sequences, up to `maxBatchTokens` tokens), which
-/// is where concurrency pays: many small echo requests share one large matrix product. A
-/// sequence's numbers do not depend on the batch (`NextTokenDistributions` promises it).
+/// as one batch (one engine call over all their sequences, up to `maxBatchTokens` tokens), where
+/// sequences with a common start share its forward pass (the engine's prefix sharing). A
+/// sequence's numbers depend on the batch only within float rounding (`NextTokenDistributions`).
 /// Other jobs (generation) run alone, in arrival order.
 public final class InferenceQueue: @unchecked Sendable {
     public typealias Score = @Sendable (_ sequences: [[Int]], _ topCount: Int) throws -> [[TokenDistributionEntry]]

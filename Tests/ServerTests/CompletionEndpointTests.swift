@@ -59,7 +59,10 @@ import Testing
             let values = (choice["logprobs"] as? [String: Any])?["token_logprobs"] as? [Any]
             let aloneValues = (alone["logprobs"] as? [String: Any])?["token_logprobs"] as? [Any]
             #expect(values?.count == aloneValues?.count && (values?.count ?? 0) >= 1, "\(prompt)")
-            #expect(values.map { $0.map { "\($0)" } } == aloneValues.map { $0.map { "\($0)" } }, "\(prompt)")
+            // The two fox prompts share a prefix, which runs once; the same numbers within float rounding.
+            let numbers = values?.map { $0 as? Double }, aloneNumbers = aloneValues?.map { $0 as? Double }
+            #expect(numbers?.map { $0 == nil } == aloneNumbers?.map { $0 == nil }, "\(prompt)")
+            for (a, b) in zip(numbers ?? [], aloneNumbers ?? []) { #expect(abs((a ?? 0) - (b ?? 0)) < 1e-5, "\(prompt): \(String(describing: a)) vs \(String(describing: b))") }
         }
         await server.stop()
     }

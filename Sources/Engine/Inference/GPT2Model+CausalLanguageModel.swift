@@ -23,10 +23,7 @@ extension GPT2Model: CausalLanguageModel {
     /// (context, continuation) alone.
     private func scoreShared(context: [Int], continuations: [[Int]]) -> [ContinuationScore] {
         let contextCount = context.count, v = configuration.vocabularySize
-        let cache = GPT2KVCache(configuration: configuration, capacity: contextCount)
-        let contextScratch = GPT2InferenceScratch(configuration: configuration, rows: contextCount, largestGroup: contextCount, prefixLength: 0)
-        runBlocks(scratch: contextScratch, tokens: context.map { Int32($0) }, positions: (0..<contextCount).map { Int32($0) },
-                  groups: [AttentionGroup(start: 0, count: contextCount)], cache: cache, prefixLength: 0, storeInCache: true)
+        let (cache, contextScratch) = runPrefix(context)
         let lastContextLogits = logits(ofRows: [contextCount - 1], in: contextScratch.x.pointer)
         let first = UnsafePointer(lastContextLogits.pointer)
         return continuations.map { continuation in
@@ -34,10 +31,8 @@ extension GPT2Model: CausalLanguageModel {
             guard n > 0 else { return ContinuationScore(logProbability: 0, isGreedy: true, tokenCount: 0) }
             var rowLogits: FloatBuffer?
             if n > 1 {
-                let scratch = GPT2InferenceScratch(configuration: configuration, rows: n - 1, largestGroup: n - 1, prefixLength: contextCount)
                 // The last continuation token is never an input: only rows 0..<n-1 run.
-                runBlocks(scratch: scratch, tokens: continuation.dropLast().map { Int32($0) }, positions: (0..<(n - 1)).map { Int32(contextCount + $0) },
-                          groups: [AttentionGroup(start: 0, count: n - 1)], cache: cache, prefixLength: contextCount, storeInCache: false)
+                let scratch = runOnPrefix(Array(continuation.dropLast()), cache: cache, prefixLength: contextCount)
                 rowLogits = logits(ofRows: Array(0..<(n - 1)), in: scratch.x.pointer)
             }
             let rest = rowLogits?.pointer
@@ -46,6 +41,29 @@ extension GPT2Model: CausalLanguageModel {
                 return UnsafePointer(rest + (k - 1) * v)
             }
         }
+    }
+
+    /// Runs `tokens` at positions 0..<N into a new KV cache of N rows (the shared context of
+    /// `scoreContinuations`, the shared prefix of `tokenDistributions`). Returns the cache and
+    /// the scratch whose `x` holds the N hidden rows.
+    func runPrefix(_ tokens: [Int]) -> (GPT2KVCache, GPT2InferenceScratch) {
+        let count = tokens.count
+        let cache = GPT2KVCache(configuration: configuration, capacity: count)
+        let scratch = GPT2InferenceScratch(configuration: configuration, rows: count, largestGroup: count, prefixLength: 0)
+        runBlocks(scratch: scratch, tokens: tokens.map { Int32($0) }, positions: (0..<count).map { Int32($0) },
+                  groups: [AttentionGroup(start: 0, count: count)], cache: cache, prefixLength: 0, storeInCache: true)
+        return (cache, scratch)
+    }
+
+    /// Runs `tokens` at positions prefixLength..<prefixLength+N on top of a cache filled by
+    /// `runPrefix`, as one batch of its own rows (the cache is not written, so every call sees the
+    /// prefix alone). Returns the scratch whose `x` holds the N hidden rows.
+    func runOnPrefix(_ tokens: [Int], cache: GPT2KVCache, prefixLength: Int) -> GPT2InferenceScratch {
+        let n = tokens.count
+        let scratch = GPT2InferenceScratch(configuration: configuration, rows: n, largestGroup: n, prefixLength: prefixLength)
+        runBlocks(scratch: scratch, tokens: tokens.map { Int32($0) }, positions: (0..<n).map { Int32(prefixLength + $0) },
+                  groups: [AttentionGroup(start: 0, count: n)], cache: cache, prefixLength: prefixLength, storeInCache: false)
+        return scratch
     }
 
     /// Every context + continuation as an independent full sequence (no cache).

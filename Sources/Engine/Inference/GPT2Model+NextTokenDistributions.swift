@@ -1,90 +1,53 @@
 extension GPT2Model: NextTokenDistributions {
-    /// Rows (tokens) run through the blocks in one pass; longer batches are split between sequences.
-    static let distributionRowsPerPass = 2048
     /// Rows whose logits (R,V) are materialised at once: 64 × 50,257 floats ≈ 13 MB.
     static let distributionLogitRowsPerChunk = 64
 
-    /// The sequences run as attention groups of one batch (each row attends only to its own
-    /// sequence, so a sequence's numbers do not depend on its neighbours), then the logits are
-    /// computed in chunks of rows. The log-probability of the target token is computed exactly as
-    /// `scoreContinuations` does; an alternative j at the same position gets
-    /// `log p(target) + logit[j] - logit[target]`, the same normaliser.
+    /// Sequences that share a prefix (`SharedPrefixes.groups`: the context of a document's choices)
+    /// run it once into a KV cache, then each remainder on top of it, one remainder per pass — the
+    /// `runPrefix` / `runOnPrefix` path of `scoreContinuations`. A sequence's entries therefore
+    /// agree with running it alone within float rounding (≤ 1e-5, tested), not bit for bit: which
+    /// prefix it shares depends on the other sequences of the call, and a row's sum order depends
+    /// on the batch shape it runs in.
     public func tokenDistributions(sequences: [[Int]], topCount: Int) throws -> [[TokenDistributionEntry]] {
-        guard topCount >= 0 else { throw EngineError.invalidArgument("tokenDistributions: topCount \(topCount) is negative") }
-        for (index, sequence) in sequences.enumerated() {
-            try validate(sequence, what: "sequence \(index)")
-            guard sequence.count <= contextLength else {
-                throw EngineError.invalidArgument("sequence \(index): \(sequence.count) tokens exceed the context length \(contextLength)")
-            }
-        }
-        let k = min(topCount, vocabularySize)
-        var results = [[TokenDistributionEntry]](repeating: [], count: sequences.count)
-        var pass: [Int] = []
-        var passRows = 0
-        func flush() {
-            guard !pass.isEmpty else { return }
-            let entries = distributions(of: pass.map { sequences[$0] }, topCount: k)
-            for (index, value) in zip(pass, entries) { results[index] = value }
-            pass = []
-            passRows = 0
-        }
-        for (index, sequence) in sequences.enumerated() where sequence.count >= 2 {
-            if passRows + sequence.count > Self.distributionRowsPerPass { flush() }
-            pass.append(index)
-            passRows += sequence.count
-        }
-        flush()
-        return results
+        try distributionsByPrefixGroup(sequences: sequences, topCount: topCount) { distributions(of: $0, prefixLength: $1, topCount: $2) }
     }
 
-    /// One pass over sequences of at least two tokens each, as attention groups of one batch.
-    private func distributions(of sequences: [[Int]], topCount: Int) -> [[TokenDistributionEntry]] {
+    /// One prefix group: members of at least two tokens each, all starting with the same p tokens.
+    private func distributions(of members: [[Int]], prefixLength p: Int, topCount: Int) -> [[TokenDistributionEntry]] {
+        let prefix = Array(members[0][..<p])
+        // Row p - 1 of the prefix (predicting the token after it) runs only when a member goes on.
+        let longer = members.filter { $0.count > p }
+        let (cache, scratch) = runPrefix(longer.isEmpty ? Array(prefix.dropLast()) : prefix)
+        let rowTargets = (0..<(p - 1)).map { [prefix[$0 + 1]] } + (longer.isEmpty ? [] : [longer.map { $0[p] }])
+        let prefixRows = entries(rowTargets: rowTargets, hidden: scratch.x.pointer, topCount: topCount)
+        var boundary = longer.isEmpty ? [] : prefixRows[p - 1]
+        return members.map { member in
+            let n = member.count
+            var remainder: [TokenDistributionEntry] = []
+            if n > p + 1 {
+                // The member's last token is never an input.
+                let rest = runOnPrefix(Array(member[p..<(n - 1)]), cache: cache, prefixLength: p)
+                remainder = entries(rowTargets: member[(p + 1)...].map { [$0] }, hidden: rest.x.pointer, topCount: topCount).map { $0[0] }
+            }
+            let next = n > p ? boundary.removeFirst() : nil
+            return SharedPrefixes.memberEntries(count: n, prefixLength: p, prefixRows: prefixRows.map { $0[0] }, boundary: next, remainder: remainder)
+        }
+    }
+
+    /// Entries of hidden rows 0..<R of `hidden` (R,C): row i gets one entry per target in
+    /// rowTargets[i]. Logits in chunks of `distributionLogitRowsPerChunk` rows counted from row 0.
+    private func entries(rowTargets: [[Int]], hidden: UnsafePointer<Float>, topCount: Int) -> [[TokenDistributionEntry]] {
         let v = configuration.vocabularySize
-        var tokens: [Int32] = [], positions: [Int32] = [], groups: [AttentionGroup] = []
-        for sequence in sequences {
-            groups.append(AttentionGroup(start: tokens.count, count: sequence.count))
-            tokens += sequence.map { Int32($0) }
-            positions += (0..<sequence.count).map { Int32($0) }
-        }
-        let largest = sequences.map(\.count).max() ?? 0
-        let scratch = GPT2InferenceScratch(configuration: configuration, rows: tokens.count, largestGroup: largest, prefixLength: 0)
-        runBlocks(scratch: scratch, tokens: tokens, positions: positions, groups: groups, cache: nil, prefixLength: 0, storeInCache: false)
-        return zip(sequences, groups).map { sequence, group in
-            // Row group.start + i predicts sequence[i + 1].
-            var entries: [TokenDistributionEntry] = []
-            entries.reserveCapacity(sequence.count - 1)
-            var first = 0
-            while first < sequence.count - 1 {
-                let count = min(Self.distributionLogitRowsPerChunk, sequence.count - 1 - first)
-                let rowLogits = logits(ofRows: Array((group.start + first)..<(group.start + first + count)), in: scratch.x.pointer)
-                for i in 0..<count {
-                    let row = UnsafePointer(rowLogits.pointer + i * v)
-                    let target = sequence[first + i + 1]
-                    let (logProbability, _) = LogSoftmax.logProbability(of: target, row: row, v: v)
-                    let top = Self.largest(topCount, in: row, v: v).map {
-                        TokenCandidate(id: $0, logProbability: logProbability + Double(row[$0]) - Double(row[target]))
-                    }
-                    entries.append(TokenDistributionEntry(logProbability: logProbability, top: top))
-                }
-                first += count
+        var result: [[TokenDistributionEntry]] = []
+        result.reserveCapacity(rowTargets.count)
+        for first in stride(from: 0, to: rowTargets.count, by: Self.distributionLogitRowsPerChunk) {
+            let count = min(Self.distributionLogitRowsPerChunk, rowTargets.count - first)
+            let rowLogits = logits(ofRows: Array(first..<(first + count)), in: hidden)
+            for i in 0..<count {
+                let row = UnsafePointer(rowLogits.pointer + i * v)
+                result.append(rowTargets[first + i].map { SharedPrefixes.entry(target: $0, row: row, v: v, topCount: topCount) })
             }
-            return entries
         }
-    }
-
-    /// Ids of the k largest values of row (V), largest first, ties to the lower id.
-    static func largest(_ k: Int, in row: UnsafePointer<Float>, v: Int) -> [Int] {
-        guard k > 0 else { return [] }
-        var best: [Int] = []
-        best.reserveCapacity(k + 1)
-        for j in 0..<v {
-            if best.count == k, row[j] <= row[best[k - 1]] { continue }
-            // Insert after every id with a value >= row[j], so equal values keep id order.
-            var position = best.count
-            while position > 0, row[best[position - 1]] < row[j] { position -= 1 }
-            best.insert(j, at: position)
-            if best.count > k { best.removeLast() }
-        }
-        return best
+        return result
     }
 }

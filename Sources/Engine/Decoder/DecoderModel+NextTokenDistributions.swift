@@ -1,0 +1,90 @@
+extension DecoderModel: NextTokenDistributions {
+    /// As GPT-2's: sequences sharing a prefix (`SharedPrefixes.groups`) run it once into a KV
+    /// cache, then each remainder on top of it, one remainder per `run` (the `scoreContinuations`
+    /// path). A sequence alone (a group of one) runs exactly as `tokenLogProbabilities` runs it.
+    ///
+    /// The output projection (V = 262,144 for Gemma 3, 1 MB of logits per row) is computed only for
+    /// the rows that predict a token, in the chunks `logProbabilities` uses (`logitsChunkRows` rows
+    /// counted from each group's first row, several chunks per pass over the output matrix), and
+    /// the top `topCount` ids are picked in one scan of each row.
+    public func tokenDistributions(sequences: [[Int]], topCount: Int) throws -> [[TokenDistributionEntry]] {
+        try distributionsByPrefixGroup(sequences: sequences, topCount: topCount) { distributions(of: $0, prefixLength: $1, topCount: $2) }
+    }
+
+    /// One prefix group: members of at least two tokens each, all starting with the same p tokens.
+    private func distributions(of members: [[Int]], prefixLength p: Int, topCount: Int) -> [[TokenDistributionEntry]] {
+        let prefix = Array(members[0][..<p])
+        let longer = members.filter { $0.count > p }
+        let longest = members.map(\.count).max() ?? p
+        // Row p - 1 of the prefix (predicting the token after it) runs only when a member goes on;
+        // remainders overwrite each other's cache rows past the prefix, which no later run reads.
+        let inputs = longer.isEmpty ? Array(prefix.dropLast()) : prefix
+        let cache = DecoderKVCache(configuration: configuration, capacity: max(inputs.count, longest - 1))
+        var groups: [(hidden: FloatBuffer, targets: [[Int]])] = []
+        groups.append((run(tokens: inputs, start: 0, cache: cache, collect: Array(inputs.indices)),
+                       (0..<(p - 1)).map { [prefix[$0 + 1]] } + (longer.isEmpty ? [] : [longer.map { $0[p] }])))
+        var remainderGroup: [Int?] = []
+        for member in members {
+            let n = member.count
+            guard n > p + 1 else { remainderGroup.append(nil); continue }
+            // The member's last token is never an input.
+            let hidden = run(tokens: Array(member[p..<(n - 1)]), start: p, cache: cache, collect: Array(0..<(n - 1 - p)))
+            remainderGroup.append(groups.count)
+            groups.append((hidden, member[(p + 1)...].map { [$0] }))
+        }
+        let entries = distributionEntries(groups, topCount: topCount)
+        var boundary = longer.isEmpty ? [] : entries[0][p - 1]
+        return members.enumerated().map { i, member in
+            let next = member.count > p ? boundary.removeFirst() : nil
+            return SharedPrefixes.memberEntries(count: member.count, prefixLength: p, prefixRows: entries[0].map { $0[0] }, boundary: next,
+                                                remainder: remainderGroup[i].map { entries[$0].map { $0[0] } } ?? [])
+        }
+    }
+
+    /// Entries for each row of each group: group g's hidden rows (R_g, C), row i with one entry per
+    /// target in targets[i]. The final RMSNorm, then the output projection, chunked as in
+    /// `logProbabilities` so a group's values do not depend on the other groups.
+    private func distributionEntries(_ groups: [(hidden: FloatBuffer, targets: [[Int]])], topCount: Int) -> [[[TokenDistributionEntry]]] {
+        let c = configuration.width, v = configuration.vocabularySize
+        var chunks: [(group: Int, first: Int, count: Int)] = []
+        var normed: [FloatBuffer] = []
+        for (g, group) in groups.enumerated() {
+            let rows = group.targets.count
+            let buffer = FloatBuffer(count: max(1, rows) * c)
+            RMSNorm.forward(out: buffer.pointer, inp: group.hidden.pointer, weight: outputNorm.pointer, n: rows, c: c, epsilon: configuration.normEpsilon)
+            normed.append(buffer)
+            for first in stride(from: 0, to: rows, by: Self.logitsChunkRows) { chunks.append((g, first, min(Self.logitsChunkRows, rows - first))) }
+        }
+        var results = groups.map { [[TokenDistributionEntry]](repeating: [], count: $0.targets.count) }
+        let totalRows = chunks.reduce(0) { $0 + $1.count }
+        let logits = FloatBuffer(count: max(1, min(totalRows, Self.logitsRowsPerPass)) * v)
+        var p0 = 0
+        while p0 < chunks.count {
+            var p1 = p0, rows = 0
+            while p1 < chunks.count, rows + chunks[p1].count <= Self.logitsRowsPerPass {
+                rows += chunks[p1].count
+                p1 += 1
+            }
+            let pass = chunks[p0..<p1]
+            p0 = p1
+            var offset = 0
+            var products: [PackedMatrix.Product] = []
+            for chunk in pass {
+                products.append(.init(inp: normed[chunk.group].pointer + chunk.first * c, m: chunk.count, out: logits.pointer + offset * v))
+                offset += chunk.count
+            }
+            outputProjection.multiplyTransposed(products)
+            offset = 0
+            for chunk in pass {
+                for i in 0..<chunk.count {
+                    let row = UnsafePointer(logits.pointer + (offset + i) * v)
+                    results[chunk.group][chunk.first + i] = groups[chunk.group].targets[chunk.first + i].map {
+                        SharedPrefixes.entry(target: $0, row: row, v: v, topCount: topCount)
+                    }
+                }
+                offset += chunk.count
+            }
+        }
+        return results
+    }
+}
