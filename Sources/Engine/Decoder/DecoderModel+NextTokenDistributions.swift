@@ -42,48 +42,12 @@ extension DecoderModel: NextTokenDistributions {
     }
 
     /// Entries for each row of each group: group g's hidden rows (R_g, C), row i with one entry per
-    /// target in targets[i]. The final RMSNorm, then the output projection, chunked as in
-    /// `logProbabilities` so a group's values do not depend on the other groups.
+    /// target in targets[i], from `projectLogits` (so a group's values do not depend on the other groups).
     private func distributionEntries(_ groups: [(hidden: FloatBuffer, targets: [[Int]])], topCount: Int) -> [[[TokenDistributionEntry]]] {
-        let c = configuration.width, v = configuration.vocabularySize
-        var chunks: [(group: Int, first: Int, count: Int)] = []
-        var normed: [FloatBuffer] = []
-        for (g, group) in groups.enumerated() {
-            let rows = group.targets.count
-            let buffer = FloatBuffer(count: max(1, rows) * c)
-            RMSNorm.forward(out: buffer.pointer, inp: group.hidden.pointer, weight: outputNorm.pointer, n: rows, c: c, epsilon: configuration.normEpsilon)
-            normed.append(buffer)
-            for first in stride(from: 0, to: rows, by: Self.logitsChunkRows) { chunks.append((g, first, min(Self.logitsChunkRows, rows - first))) }
-        }
+        let v = configuration.vocabularySize
         var results = groups.map { [[TokenDistributionEntry]](repeating: [], count: $0.targets.count) }
-        let totalRows = chunks.reduce(0) { $0 + $1.count }
-        let logits = FloatBuffer(count: max(1, min(totalRows, Self.logitsRowsPerPass)) * v)
-        var p0 = 0
-        while p0 < chunks.count {
-            var p1 = p0, rows = 0
-            while p1 < chunks.count, rows + chunks[p1].count <= Self.logitsRowsPerPass {
-                rows += chunks[p1].count
-                p1 += 1
-            }
-            let pass = chunks[p0..<p1]
-            p0 = p1
-            var offset = 0
-            var products: [PackedMatrix.Product] = []
-            for chunk in pass {
-                products.append(.init(inp: normed[chunk.group].pointer + chunk.first * c, m: chunk.count, out: logits.pointer + offset * v))
-                offset += chunk.count
-            }
-            outputProjection.multiplyTransposed(products)
-            offset = 0
-            for chunk in pass {
-                for i in 0..<chunk.count {
-                    let row = UnsafePointer(logits.pointer + (offset + i) * v)
-                    results[chunk.group][chunk.first + i] = groups[chunk.group].targets[chunk.first + i].map {
-                        SharedPrefixes.entry(target: $0, row: row, v: v, topCount: topCount)
-                    }
-                }
-                offset += chunk.count
-            }
+        projectLogits(groups.map { ($0.hidden, $0.targets.count) }) { g, i, row in
+            results[g][i] = groups[g].targets[i].map { SharedPrefixes.entry(target: $0, row: row, v: v, topCount: topCount) }
         }
         return results
     }

@@ -64,24 +64,33 @@ public final class DecoderModel: @unchecked Sendable {
     static let logitsRowsPerPass = 64
 
     /// log p(target) and whether it is the argmax, for each row of each group: group g's hidden rows
-    /// (R_g, C) predict its targets (R_g). The final RMSNorm, then the output projection.
+    /// (R_g, C) predict its targets (R_g). The final RMSNorm, then the output projection (`projectLogits`).
+    func logProbabilities(_ groups: [(hidden: FloatBuffer, targets: [Int])]) -> [[(Double, Bool)]] {
+        let v = configuration.vocabularySize
+        var results = groups.map { [(Double, Bool)](repeating: (0, false), count: $0.targets.count) }
+        projectLogits(groups.map { ($0.hidden, $0.targets.count) }) { g, i, row in
+            results[g][i] = LogSoftmax.logProbability(of: groups[g].targets[i], row: row, v: v)
+        }
+        return results
+    }
+
+    /// The final RMSNorm and the output projection of each group's hidden rows (R_g, C), handing
+    /// `visit(g, i, logits)` row i of group g's logits (V), valid during the call.
     ///
     /// A group's rows are cut into chunks of `logitsChunkRows` counted from its own first row, and
     /// each chunk is its own sgemm, so a group's values do not depend on the other groups; several
     /// chunks share one pass over the (dequantised) output matrix.
-    func logProbabilities(_ groups: [(hidden: FloatBuffer, targets: [Int])]) -> [[(Double, Bool)]] {
+    func projectLogits(_ groups: [(hidden: FloatBuffer, rows: Int)], visit: (Int, Int, UnsafePointer<Float>) -> Void) {
         let c = configuration.width, v = configuration.vocabularySize
         var chunks: [(group: Int, first: Int, count: Int)] = []
         var normed: [FloatBuffer] = []
         for (g, group) in groups.enumerated() {
-            let rows = group.targets.count
-            let buffer = FloatBuffer(count: rows * c)
-            RMSNorm.forward(out: buffer.pointer, inp: group.hidden.pointer, weight: outputNorm.pointer, n: rows, c: c, epsilon: configuration.normEpsilon)
+            let buffer = FloatBuffer(count: group.rows * c)
+            RMSNorm.forward(out: buffer.pointer, inp: group.hidden.pointer, weight: outputNorm.pointer, n: group.rows, c: c, epsilon: configuration.normEpsilon)
             normed.append(buffer)
-            for first in stride(from: 0, to: rows, by: Self.logitsChunkRows) { chunks.append((g, first, min(Self.logitsChunkRows, rows - first))) }
+            for first in stride(from: 0, to: group.rows, by: Self.logitsChunkRows) { chunks.append((g, first, min(Self.logitsChunkRows, group.rows - first))) }
         }
-        var results = groups.map { [(Double, Bool)](repeating: (0, false), count: $0.targets.count) }
-        let totalRows = groups.reduce(0) { $0 + $1.targets.count }
+        let totalRows = chunks.reduce(0) { $0 + $1.count }
         let logits = FloatBuffer(count: min(totalRows, Self.logitsRowsPerPass) * v)
         var p0 = 0
         while p0 < chunks.count {
@@ -101,14 +110,10 @@ public final class DecoderModel: @unchecked Sendable {
             outputProjection.multiplyTransposed(products)
             offset = 0
             for chunk in pass {
-                for i in 0..<chunk.count {
-                    let target = groups[chunk.group].targets[chunk.first + i]
-                    results[chunk.group][chunk.first + i] = LogSoftmax.logProbability(of: target, row: logits.pointer + (offset + i) * v, v: v)
-                }
+                for i in 0..<chunk.count { visit(chunk.group, chunk.first + i, logits.pointer + (offset + i) * v) }
                 offset += chunk.count
             }
         }
-        return results
     }
 
     /// Logits (V) of one hidden row (1,C), for generation.
