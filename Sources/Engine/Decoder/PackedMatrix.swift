@@ -8,8 +8,9 @@ struct Linear: @unchecked Sendable {
     let inputs: Int
     let outputs: Int
 
-    /// out(M, outputs) = inp(M, inputs) · weightᵀ.
+    /// out(M, outputs) = inp(M, inputs) · weightᵀ; one row (generation) as a matrix-vector product.
     func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, rows m: Int) {
+        if m == 1 { return BLAS.gemv(m: outputs, n: inputs, a: weight.pointer, lda: inputs, x: inp, y: out) }
         BLAS.gemm(transposeA: false, transposeB: true, m: m, n: outputs, k: inputs, a: inp, lda: inputs,
                   b: weight.pointer, ldb: inputs, beta: 0, c: out, ldc: outputs)
     }
@@ -66,8 +67,7 @@ final class PackedMatrix: @unchecked Sendable {
         data.withUnsafeBytes { bytes in
             if type == .f32, let base = bytes.baseAddress {
                 for product in products {
-                    BLAS.gemm(transposeA: false, transposeB: true, m: product.m, n: rows, k: c, a: product.inp, lda: c,
-                              b: base.assumingMemoryBound(to: Float.self), ldb: c, beta: 0, c: product.out, ldc: rows)
+                    Self.multiply(product, by: base.assumingMemoryBound(to: Float.self), rows: rows, columns: c, ldc: rows)
                 }
                 return
             }
@@ -78,10 +78,17 @@ final class PackedMatrix: @unchecked Sendable {
                 GGMLDequantization.dequantize(UnsafeRawBufferPointer(rebasing: bytes[start..<(start + count * rowByteCount)]), type: type,
                                               into: UnsafeMutableBufferPointer(start: scratch.pointer, count: count * c))
                 for product in products {
-                    BLAS.gemm(transposeA: false, transposeB: true, m: product.m, n: count, k: c, a: product.inp, lda: c,
-                              b: scratch.pointer, ldb: c, beta: 0, c: product.out + r0, ldc: rows)
+                    Self.multiply(Product(inp: product.inp, m: product.m, out: product.out + r0), by: scratch.pointer, rows: count, columns: c, ldc: rows)
                 }
             }
         }
+    }
+
+    /// product.out(m, rows) (row stride ldc) = product.inp(m, columns) · weightᵀ, weight (rows, columns):
+    /// sgemm, or a matrix-vector product for a single row (sgemm would pack the tile for one row).
+    private static func multiply(_ product: Product, by weight: UnsafePointer<Float>, rows: Int, columns c: Int, ldc: Int) {
+        if product.m == 1 { return BLAS.gemv(m: rows, n: c, a: weight, lda: c, x: product.inp, y: product.out) }
+        BLAS.gemm(transposeA: false, transposeB: true, m: product.m, n: rows, k: c, a: product.inp, lda: c,
+                  b: weight, ldb: c, beta: 0, c: product.out, ldc: ldc)
     }
 }
