@@ -39,14 +39,7 @@ import Testing
             ("models:\n  - name: a\n    path: a.gguf\n    context_length: 0\n", "models.yaml:4: 'context_length' must be positive"),
             ("models:\n  - name: a\n", "model entry lacks 'base_url' (an endpoint has base_url and model; a model file has path)"),
         ]
-        for (yaml, message) in cases {
-            do {
-                _ = try ModelRegistry.parse(yaml, file: "models.yaml")
-                Issue.record("accepted \(yaml)")
-            } catch {
-                #expect("\(error)".contains(message), "\(error)")
-            }
-        }
+        expectRegistryParseErrors(cases)
     }
 
     @Test func localSpecOptionsAreCheckedBeforeTheFileIsLookedFor() throws {

@@ -82,13 +82,18 @@ import Testing
             ("modles: []\n", "models.yaml:1: unknown key 'modles'"),
             ("models:\n  - name: a\n    base_url: http://127.0.0.1:1/v1\n    model: m\n    api: rest\n", "models.yaml:5: 'api' must be completions or chat"),
         ]
-        for (yaml, message) in cases {
-            do {
-                _ = try ModelRegistry.parse(yaml, file: "models.yaml")
-                Issue.record("accepted \(yaml)")
-            } catch {
-                #expect("\(error)".contains(message), "\(error)")
-            }
+        expectRegistryParseErrors(cases)
+    }
+}
+
+/// Each (models.yaml text, expected message): parsing fails with an error containing the message.
+func expectRegistryParseErrors(_ cases: [(yaml: String, message: String)], sourceLocation: SourceLocation = #_sourceLocation) {
+    for (yaml, message) in cases {
+        do {
+            _ = try ModelRegistry.parse(yaml, file: "models.yaml")
+            Issue.record("accepted \(yaml)", sourceLocation: sourceLocation)
+        } catch {
+            #expect("\(error)".contains(message), "\(error)", sourceLocation: sourceLocation)
         }
     }
 }
