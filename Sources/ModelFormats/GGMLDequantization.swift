@@ -17,8 +17,17 @@ public enum GGMLDequantization {
         let blockSize = type.blockSize
         guard type.isDequantizable, blockSize > 0, output.count % blockSize == 0,
               blocks.count == output.count / blockSize * type.blockByteCount else { return false }
+        dequantize(blocks, type: type, blockSize: blockSize, blockByteCount: type.blockByteCount, into: output)
+        return true
+    }
+
+    /// `dequantize(_:type:into:)` without its checks, for loops that convert a matrix row by row:
+    /// the caller has checked once that `type` is dequantisable, that `blockSize` and
+    /// `blockByteCount` are its geometry, and that the sizes agree (the checks look the type up in
+    /// a table, which per row of a 262,144-row matrix costs more than the row's conversion).
+    public static func dequantize(_ blocks: UnsafeRawBufferPointer, type: GGMLType, blockSize: Int, blockByteCount stride: Int,
+                                  into output: UnsafeMutableBufferPointer<Float>) {
         let blockCount = output.count / blockSize
-        let stride = type.blockByteCount
         switch type {
         case .f32, .f16, .bf16, .f64, .i8, .i16, .i32, .i64:
             plain(blocks, type: type, into: output)
@@ -39,9 +48,8 @@ public enum GGMLDequantization {
         case .q6_K:
             for b in 0..<blockCount { q6_K(blocks, at: b * stride, output, b * blockSize) }
         default:
-            return false
+            preconditionFailure("GGMLDequantization: \(type.name) is not dequantisable")
         }
-        return true
     }
 
     @inline(__always)
@@ -76,8 +84,8 @@ public enum GGMLDequantization {
         let d = half(x, o)
         for j in 0..<16 {
             let byte = x[o + 2 + j]
-            y[start + j] = Float(Int(byte & 0x0F) - 8) * d
-            y[start + j + 16] = Float(Int(byte >> 4) - 8) * d
+            y[start + j] = Float(Int32(byte & 0x0F) - 8) * d
+            y[start + j + 16] = Float(Int32(byte >> 4) - 8) * d
         }
     }
 
@@ -108,8 +116,8 @@ public enum GGMLDequantization {
                 y[start + j] = Float(low) * d + m
                 y[start + j + 16] = Float(high) * d + m
             } else {
-                y[start + j] = Float(Int(low) - 16) * d
-                y[start + j + 16] = Float(Int(high) - 16) * d
+                y[start + j] = Float(Int32(low) - 16) * d
+                y[start + j + 16] = Float(Int32(high) - 16) * d
             }
         }
     }
@@ -181,18 +189,22 @@ public enum GGMLDequantization {
         for h in 0..<2 {
             let ql = o + 64 * h, qh = o + 128 + 32 * h, scales = o + 192 + 8 * h
             let out = start + 128 * h
-            // Value r of this half for r = l, l+32, l+64, l+96: the four share qh[l].
-            for l in 0..<32 {
-                let low = x[ql + l], lowNext = x[ql + l + 32], high = x[qh + l]
-                let q1 = Int((low & 0x0F) | ((high & 0x03) << 4)) - 32
-                let q2 = Int((lowNext & 0x0F) | (((high >> 2) & 0x03) << 4)) - 32
-                let q3 = Int((low >> 4) | (((high >> 4) & 0x03) << 4)) - 32
-                let q4 = Int((lowNext >> 4) | (((high >> 6) & 0x03) << 4)) - 32
-                let group = l / 16
-                y[out + l] = (d * Float(Int8(bitPattern: x[scales + group]))) * Float(q1)
-                y[out + l + 32] = (d * Float(Int8(bitPattern: x[scales + group + 2]))) * Float(q2)
-                y[out + l + 64] = (d * Float(Int8(bitPattern: x[scales + group + 4]))) * Float(q3)
-                y[out + l + 96] = (d * Float(Int8(bitPattern: x[scales + group + 6]))) * Float(q4)
+            // Value r of this half for r = l, l+32, l+64, l+96: the four share qh[l]; values
+            // 16g..<16g+16 of each 32 share a scale (hoisted, so the loop vectorises).
+            for group in 0..<2 {
+                let s1 = d * Float(Int8(bitPattern: x[scales + group])), s2 = d * Float(Int8(bitPattern: x[scales + group + 2]))
+                let s3 = d * Float(Int8(bitPattern: x[scales + group + 4])), s4 = d * Float(Int8(bitPattern: x[scales + group + 6]))
+                for l in (16 * group)..<(16 * group + 16) {
+                    let low = x[ql + l], lowNext = x[ql + l + 32], high = x[qh + l]
+                    let q1 = Int32((low & 0x0F) | ((high & 0x03) << 4)) - 32
+                    let q2 = Int32((lowNext & 0x0F) | (((high >> 2) & 0x03) << 4)) - 32
+                    let q3 = Int32((low >> 4) | (((high >> 4) & 0x03) << 4)) - 32
+                    let q4 = Int32((lowNext >> 4) | (((high >> 6) & 0x03) << 4)) - 32
+                    y[out + l] = s1 * Float(q1)
+                    y[out + l + 32] = s2 * Float(q2)
+                    y[out + l + 64] = s3 * Float(q3)
+                    y[out + l + 96] = s4 * Float(q4)
+                }
             }
         }
     }

@@ -7,30 +7,55 @@ struct DecoderAttention {
     let queryNorm: FloatBuffer?  // (hd)
     let keyNorm: FloatBuffer?    // (hd)
 
-    /// inp (M,C) at positions start..<start+M → out (M,C). Writes this chunk's keys and values into
-    /// the cache at rows start..<start+M first, then each query at position p attends to cache rows
-    /// max(0, p − window + 1) … p. A row's result depends only on the cache contents it can see and
-    /// on the chunk's own rows, whatever else the cache holds beyond p.
+    /// inp (M,C) → out (M,C), the M rows being `segments`: each a run of rows continuing the cache
+    /// at its own position (one segment for an ordinary chunk; several branches from one prefix).
+    /// Projections run over all M rows at once; then, segment after segment, its keys and values
+    /// go to cache rows start..<start+count and each of its queries at position p attends to cache
+    /// rows max(0, p − window + 1) … p. A row's result depends only on the cache contents it can see
+    /// and on its own segment's rows, whatever else the cache or the pass holds (a later segment
+    /// overwrites an earlier one's cache rows once that one's attention is done).
     func forward(
-        out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, rows m: Int, start: Int,
-        layer l: Int, layout: DecoderConfiguration.Layer, rope: RotaryEmbedding, ropeTable: (cos: [Float], sin: [Float]),
-        configuration cfg: DecoderConfiguration, cache: DecoderKVCache, scratch: DecoderScratch
+        out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, segments: [DecoderSegment], rows m: Int,
+        layer l: Int, layout: DecoderConfiguration.Layer, configuration cfg: DecoderConfiguration,
+        cache: DecoderKVCache, scratch: DecoderScratch
     ) {
         let nh = cfg.headCount, kvh = cfg.keyValueHeadCount, hd = cfg.headDimension
         let qw = cfg.queryWidth, kvw = cfg.keyValueWidth
-        let q = scratch.query.pointer, k = cache.keys(layer: l) + start * kvw, v = cache.values(layer: l) + start * kvw
+        let q = scratch.query.pointer, k = scratch.key.pointer, v = scratch.value.pointer
         query.forward(out: q, inp: inp, rows: m)
         key.forward(out: k, inp: inp, rows: m)
         value.forward(out: v, inp: inp, rows: m)
         if let queryNorm { RMSNorm.forward(out: q, inp: q, weight: queryNorm.pointer, n: m * nh, c: hd, epsilon: cfg.normEpsilon) }
         if let keyNorm { RMSNorm.forward(out: k, inp: k, weight: keyNorm.pointer, n: m * kvh, c: hd, epsilon: cfg.normEpsilon) }
-        rope.apply(q, rows: m, rowStride: qw, heads: nh, headDimension: hd, table: ropeTable)
-        rope.apply(k, rows: m, rowStride: kvw, heads: kvh, headDimension: hd, table: ropeTable)
-
-        GroupedQueryAttention.forward(out: scratch.attention.pointer, query: q, keys: cache.keys(layer: l), values: cache.values(layer: l),
-                                      rows: m, start: start, heads: nh, keyValueHeads: kvh, headDimension: hd,
-                                      scale: cfg.attentionScale, slidingWindow: layout.slidingWindow, scores: scratch.scores.pointer)
+        let rope = cfg.rotaryEmbeddings[layout.rotaryEmbedding]
+        for segment in segments {
+            let r0 = segment.rows.lowerBound, count = segment.rows.count
+            let table = segment.ropeTables[layout.rotaryEmbedding]
+            rope.apply(q + r0 * qw, rows: count, rowStride: qw, heads: nh, headDimension: hd, table: table)
+            rope.apply(k + r0 * kvw, rows: count, rowStride: kvw, heads: kvh, headDimension: hd, table: table)
+            (cache.keys(layer: l) + segment.start * kvw).update(from: k + r0 * kvw, count: count * kvw)
+            (cache.values(layer: l) + segment.start * kvw).update(from: v + r0 * kvw, count: count * kvw)
+            GroupedQueryAttention.forward(out: scratch.attention.pointer + r0 * qw, query: q + r0 * qw, keys: cache.keys(layer: l),
+                                          values: cache.values(layer: l), rows: count, start: segment.start, heads: nh,
+                                          keyValueHeads: kvh, headDimension: hd, scale: cfg.attentionScale,
+                                          slidingWindow: layout.slidingWindow, scores: scratch.scores.pointer)
+        }
         output.forward(out: out, inp: scratch.attention.pointer, rows: m)
+    }
+}
+
+/// Rows of a pass through the blocks that form one sequence: rows `rows` of the pass continue the
+/// cache at position `start`; `ropeTables` holds each rotary embedding's table for positions
+/// start..<start+rows.count.
+struct DecoderSegment {
+    let rows: Range<Int>
+    let start: Int
+    let ropeTables: [(cos: [Float], sin: [Float])]
+
+    init(rows: Range<Int>, start: Int, configuration cfg: DecoderConfiguration) {
+        self.rows = rows
+        self.start = start
+        ropeTables = cfg.rotaryEmbeddings.map { $0.table(start: start, count: rows.count) }
     }
 }
 
@@ -61,16 +86,22 @@ struct DecoderBlock {
     let mlp: DecoderMLP
     let postFeedForwardNorm: FloatBuffer?   // (C)
 
-    /// Updates scratch.x (M,C) in place.
+    /// Whether every weight has its stored form, so products of up to `Linear.packedMaximumRows`
+    /// rows are fused and each row's values independent of the others.
+    var hasFusedProducts: Bool {
+        [attention.query, attention.key, attention.value, attention.output, mlp.gate, mlp.up, mlp.down].allSatisfy { $0.packed != nil }
+    }
+
+    /// Updates scratch.x (M,C) in place; the rows are `segments` (see `DecoderAttention.forward`).
     func forward(
-        rows m: Int, start: Int, layer l: Int, rope: RotaryEmbedding, ropeTable: (cos: [Float], sin: [Float]),
-        configuration cfg: DecoderConfiguration, cache: DecoderKVCache, scratch: DecoderScratch
+        segments: [DecoderSegment], rows m: Int, layer l: Int, configuration cfg: DecoderConfiguration,
+        cache: DecoderKVCache, scratch: DecoderScratch
     ) {
         let c = cfg.width, epsilon = cfg.normEpsilon
         let x = scratch.x.pointer, normed = scratch.normed.pointer, projected = scratch.projected.pointer
         RMSNorm.forward(out: normed, inp: x, weight: attentionNorm.pointer, n: m, c: c, epsilon: epsilon)
-        attention.forward(out: projected, inp: normed, rows: m, start: start, layer: l, layout: cfg.layers[l], rope: rope,
-                          ropeTable: ropeTable, configuration: cfg, cache: cache, scratch: scratch)
+        attention.forward(out: projected, inp: normed, segments: segments, rows: m, layer: l, layout: cfg.layers[l],
+                          configuration: cfg, cache: cache, scratch: scratch)
         if let postAttentionNorm { RMSNorm.forward(out: projected, inp: projected, weight: postAttentionNorm.pointer, n: m, c: c, epsilon: epsilon) }
         Residual.forward(out: x, a: x, b: projected, n: m * c)
         RMSNorm.forward(out: normed, inp: x, weight: feedForwardNorm.pointer, n: m, c: c, epsilon: epsilon)

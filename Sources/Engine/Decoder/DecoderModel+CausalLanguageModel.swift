@@ -14,9 +14,10 @@ extension DecoderModel: CausalLanguageModel {
     }
 
     /// The context once into a KV cache; then each continuation (all but its last token, which is
-    /// never an input) on top of it, one continuation per pass so its hidden states depend on nothing
-    /// else. Continuations overwrite each other's cache rows past the context, which no later pass
-    /// reads. All output projections then share passes over the vocabulary matrix (`logProbabilities`).
+    /// never an input) on top of it (`runBranches`: several share a pass through the blocks when
+    /// each row's values stay those of its continuation alone). Continuations overwrite each other's
+    /// cache rows past the context, which no later step reads. All output projections then share
+    /// passes over the vocabulary matrix (`logProbabilities`).
     private func scoreShared(context: [Int], continuations: [[Int]]) -> [ContinuationScore] {
         let contextCount = context.count
         let longest = continuations.map(\.count).max() ?? 0
@@ -24,17 +25,15 @@ extension DecoderModel: CausalLanguageModel {
         let contextHidden = run(tokens: context, start: 0, cache: cache, collect: [contextCount - 1])
         // Per continuation: the last context row predicting its first token (a group of one row, so
         // its sgemm shape is the same whatever the other continuations), then its own rows.
+        let branches = runBranches(continuations.map { Array($0.dropLast()) }, start: contextCount, cache: cache)
         var groups: [(hidden: FloatBuffer, targets: [Int])] = []
         var firstGroup: [Int?] = [], restGroup: [Int?] = []
-        for continuation in continuations {
+        for (continuation, hidden) in zip(continuations, branches) {
             let n = continuation.count
             firstGroup.append(n > 0 ? groups.count : nil)
             if n > 0 { groups.append((contextHidden, [continuation[0]])) }
             restGroup.append(n > 1 ? groups.count : nil)
-            if n > 1 {
-                let hidden = run(tokens: Array(continuation.dropLast()), start: contextCount, cache: cache, collect: Array(0..<(n - 1)))
-                groups.append((hidden, Array(continuation.dropFirst())))
-            }
+            if n > 1 { groups.append((hidden, Array(continuation.dropFirst()))) }
         }
         let values = logProbabilities(groups)
         return continuations.indices.map { i in

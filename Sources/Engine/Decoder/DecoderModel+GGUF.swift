@@ -66,9 +66,12 @@ private struct TensorLoader: DecoderTensorSource {
 
     func vector(_ name: String, count: Int) throws -> FloatBuffer { try floats(name, dimensions: [count]) }
 
-    /// A weight stored (outputs, inputs): GGUF dimensions [inputs, outputs].
+    /// A weight stored (outputs, inputs): GGUF dimensions [inputs, outputs]; a quantised one also
+    /// keeps its stored form for one-row products.
     func linear(_ name: String, inputs: Int, outputs: Int) throws -> Linear {
-        Linear(weight: try floats(name, dimensions: [inputs, outputs]), inputs: inputs, outputs: outputs)
+        var linear = Linear(weight: try floats(name, dimensions: [inputs, outputs]), inputs: inputs, outputs: outputs)
+        if try info(name).type != .f32 { linear.packed = try packed(name, rows: outputs, columns: inputs) }
+        return linear
     }
 
     /// A (rows, columns) matrix kept in its stored type.

@@ -1,7 +1,7 @@
 extension DecoderModel: NextTokenDistributions {
     /// As GPT-2's: sequences sharing a prefix (`SharedPrefixes.groups`) run it once into a KV
-    /// cache, then each remainder on top of it, one remainder per `run` (the `scoreContinuations`
-    /// path). A sequence alone (a group of one) runs exactly as `tokenLogProbabilities` runs it.
+    /// cache, then each remainder on top of it (`runBranches`, as `scoreContinuations` runs
+    /// continuations). A sequence alone (a group of one) runs exactly as `tokenLogProbabilities` runs it.
     ///
     /// The output projection (V = 262,144 for Gemma 3, 1 MB of logits per row) is computed only for
     /// the rows that predict a token, in the chunks `logProbabilities` uses (`logitsChunkRows` rows
@@ -23,12 +23,11 @@ extension DecoderModel: NextTokenDistributions {
         var groups: [(hidden: FloatBuffer, targets: [[Int]])] = []
         groups.append((run(tokens: inputs, start: 0, cache: cache, collect: Array(inputs.indices)),
                        (0..<(p - 1)).map { [prefix[$0 + 1]] } + (longer.isEmpty ? [] : [longer.map { $0[p] }])))
+        // Each member's remainder past the prefix (its last token is never an input).
+        let remainders = runBranches(members.map { $0.count > p + 1 ? Array($0[p..<($0.count - 1)]) : [] }, start: p, cache: cache)
         var remainderGroup: [Int?] = []
-        for member in members {
-            let n = member.count
-            guard n > p + 1 else { remainderGroup.append(nil); continue }
-            // The member's last token is never an input.
-            let hidden = run(tokens: Array(member[p..<(n - 1)]), start: p, cache: cache, collect: Array(0..<(n - 1 - p)))
+        for (member, hidden) in zip(members, remainders) {
+            guard member.count > p + 1 else { remainderGroup.append(nil); continue }
             remainderGroup.append(groups.count)
             groups.append((hidden, member[(p + 1)...].map { [$0] }))
         }

@@ -40,22 +40,75 @@ public final class DecoderModel: @unchecked Sendable {
         var next = 0  // index into collect
         for chunkStart in stride(from: 0, to: tokens.count, by: Self.chunkRows) {
             let m = min(Self.chunkRows, tokens.count - chunkStart)
-            let position = start + chunkStart
-            for r in 0..<m {
-                embedding.dequantizeRow(tokens[chunkStart + r], into: scratch.x.pointer + r * c, scale: cfg.embeddingScale)
-            }
-            let tables = cfg.rotaryEmbeddings.map { $0.table(start: position, count: m) }
-            for (l, block) in blocks.enumerated() {
-                let ropeIndex = cfg.layers[l].rotaryEmbedding
-                block.forward(rows: m, start: position, layer: l, rope: cfg.rotaryEmbeddings[ropeIndex], ropeTable: tables[ropeIndex],
-                              configuration: cfg, cache: cache, scratch: scratch)
-            }
+            embed(tokens[chunkStart..<(chunkStart + m)], into: scratch)
+            runBlocks(segments: [DecoderSegment(rows: 0..<m, start: start + chunkStart, configuration: cfg)], rows: m, cache: cache, scratch: scratch)
             while next < collect.count, collect[next] < chunkStart + m {
                 (hidden.pointer + next * c).update(from: scratch.x.pointer + (collect[next] - chunkStart) * c, count: c)
                 next += 1
             }
         }
         return hidden
+    }
+
+    /// Branches that each continue the cache at position `start` (the continuations of one
+    /// context, the remainders of one prefix), each as if run alone after the cache's first
+    /// `start` rows; returns every row of each branch's residual stream, (count_b, C) per branch.
+    /// Branches of together at most `branchRowsPerPass` rows share one pass through the blocks (one
+    /// read of the weights); a row's values are then the same bits as in a pass of its own branch
+    /// alone (fused products, attention per branch). Longer branches run alone.
+    func runBranches(_ branches: [[Int]], start: Int, cache: DecoderKVCache) -> [FloatBuffer] {
+        let cfg = configuration, c = cfg.width
+        var hidden = branches.map { FloatBuffer(count: $0.count * c) }
+        var pass: [Int] = [], passRows = 0
+        func flush() {
+            guard passRows > 0 else { return }
+            let scratch = DecoderScratch(configuration: cfg, rows: passRows, capacity: cache.capacity)
+            embed(pass.flatMap { branches[$0] }[...], into: scratch)
+            var segments: [DecoderSegment] = [], first = 0
+            for b in pass {
+                segments.append(DecoderSegment(rows: first..<(first + branches[b].count), start: start, configuration: cfg))
+                first += branches[b].count
+            }
+            runBlocks(segments: segments, rows: passRows, cache: cache, scratch: scratch)
+            for (b, segment) in zip(pass, segments) {
+                hidden[b].pointer.update(from: scratch.x.pointer + segment.rows.lowerBound * c, count: segment.rows.count * c)
+            }
+            pass = []
+            passRows = 0
+        }
+        for (b, branch) in branches.enumerated() where !branch.isEmpty {
+            guard branch.count <= branchRowsPerPass else {
+                hidden[b] = run(tokens: branch, start: start, cache: cache, collect: Array(branch.indices))
+                continue
+            }
+            if passRows + branch.count > branchRowsPerPass { flush() }
+            pass.append(b)
+            passRows += branch.count
+        }
+        flush()
+        return hidden
+    }
+
+    /// Rows of branches that may share a pass: the fused products' limit when every block weight
+    /// has its stored form (each row's values are then independent of the pass), else 1 (sgemm
+    /// shapes would change with the pass, so each branch runs alone).
+    var branchRowsPerPass: Int {
+        blocks.allSatisfy(\.hasFusedProducts) ? Linear.packedMaximumRows : 1
+    }
+
+    /// scratch.x rows 0..<tokens.count = the tokens' embedding rows × embeddingScale.
+    private func embed(_ tokens: ArraySlice<Int>, into scratch: DecoderScratch) {
+        let c = configuration.width
+        for (r, token) in tokens.enumerated() {
+            embedding.dequantizeRow(token, into: scratch.x.pointer + r * c, scale: configuration.embeddingScale)
+        }
+    }
+
+    /// Every block over scratch.x rows 0..<m.
+    private func runBlocks(segments: [DecoderSegment], rows m: Int, cache: DecoderKVCache, scratch: DecoderScratch) {
+        for (l, block) in blocks.enumerated() {
+            block.forward(segments: segments, rows: m, layer: l, configuration: configuration, cache: cache, scratch: scratch)
+        }
     }
 
     /// Rows of one group projected by one sgemm per tile (V = 262,144 makes a row of logits 1 MB).

@@ -39,6 +39,74 @@ public enum VectorMath {
     @inline(__always)
     static func abs(_ x: Vector) -> Vector { x.replacing(with: -x, where: x .< 0) }
 
+    /// Σ w[j]·x[j] for j < count, always summed in the same order (two 16-lane accumulators over
+    /// alternate 16-float steps, then the one's lanes plus the other's, then the tail), so equal
+    /// inputs give equal values wherever the call is made from. Multiply and add stay separate (no
+    /// fused multiply-add, which a portable build would have to call as a function).
+    @inline(__always)
+    static func dot(_ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count n: Int) -> Float {
+        let wr = UnsafeRawPointer(w), xr = UnsafeRawPointer(x)
+        var s0 = Wide(), s1 = Wide()
+        var j = 0
+        while j + 32 <= n {
+            s0 += wr.loadUnaligned(fromByteOffset: 4 * j, as: Wide.self) * xr.loadUnaligned(fromByteOffset: 4 * j, as: Wide.self)
+            s1 += wr.loadUnaligned(fromByteOffset: 4 * j + 64, as: Wide.self) * xr.loadUnaligned(fromByteOffset: 4 * j + 64, as: Wide.self)
+            j += 32
+        }
+        if j + 16 <= n {
+            s0 += wr.loadUnaligned(fromByteOffset: 4 * j, as: Wide.self) * xr.loadUnaligned(fromByteOffset: 4 * j, as: Wide.self)
+            j += 16
+        }
+        return finish(s0, s1, w, x, from: j, count: n)
+    }
+
+    /// `dot(w, x + k·stride, count)` for k = 0..<4 in one pass over `w` (w is loaded once for four
+    /// rows), each value summed exactly as `dot` sums it.
+    @inline(__always)
+    static func dot4(_ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>, stride: Int, count n: Int) -> (Float, Float, Float, Float) {
+        let wr = UnsafeRawPointer(w)
+        let x0 = UnsafeRawPointer(x), x1 = x0 + 4 * stride, x2 = x1 + 4 * stride, x3 = x2 + 4 * stride
+        var a0 = Wide(), a1 = Wide(), b0 = Wide(), b1 = Wide(), c0 = Wide(), c1 = Wide(), d0 = Wide(), d1 = Wide()
+        var j = 0
+        while j + 32 <= n {
+            let w0 = wr.loadUnaligned(fromByteOffset: 4 * j, as: Wide.self)
+            let w1 = wr.loadUnaligned(fromByteOffset: 4 * j + 64, as: Wide.self)
+            a0 += w0 * x0.loadUnaligned(fromByteOffset: 4 * j, as: Wide.self)
+            a1 += w1 * x0.loadUnaligned(fromByteOffset: 4 * j + 64, as: Wide.self)
+            b0 += w0 * x1.loadUnaligned(fromByteOffset: 4 * j, as: Wide.self)
+            b1 += w1 * x1.loadUnaligned(fromByteOffset: 4 * j + 64, as: Wide.self)
+            c0 += w0 * x2.loadUnaligned(fromByteOffset: 4 * j, as: Wide.self)
+            c1 += w1 * x2.loadUnaligned(fromByteOffset: 4 * j + 64, as: Wide.self)
+            d0 += w0 * x3.loadUnaligned(fromByteOffset: 4 * j, as: Wide.self)
+            d1 += w1 * x3.loadUnaligned(fromByteOffset: 4 * j + 64, as: Wide.self)
+            j += 32
+        }
+        if j + 16 <= n {
+            let w0 = wr.loadUnaligned(fromByteOffset: 4 * j, as: Wide.self)
+            a0 += w0 * x0.loadUnaligned(fromByteOffset: 4 * j, as: Wide.self)
+            b0 += w0 * x1.loadUnaligned(fromByteOffset: 4 * j, as: Wide.self)
+            c0 += w0 * x2.loadUnaligned(fromByteOffset: 4 * j, as: Wide.self)
+            d0 += w0 * x3.loadUnaligned(fromByteOffset: 4 * j, as: Wide.self)
+            j += 16
+        }
+        let xs = x.advanced(by: stride)
+        return (finish(a0, a1, w, x, from: j, count: n), finish(b0, b1, w, xs, from: j, count: n),
+                finish(c0, c1, w, xs + stride, from: j, count: n), finish(d0, d1, w, xs + 2 * stride, from: j, count: n))
+    }
+
+    typealias Wide = SIMD16<Float>
+
+    /// The end of `dot`: the accumulators' lanes, then the tail j..<n one by one.
+    @inline(__always)
+    private static func finish(_ s0: Wide, _ s1: Wide, _ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>, from j: Int, count n: Int) -> Float {
+        // The lanes in a fixed order, written out: SIMD16's generic `sum()` is not inlined.
+        let s = s0 + s1
+        let h8 = s.lowHalf + s.highHalf, h4 = h8.lowHalf + h8.highHalf, h2 = h4.lowHalf + h4.highHalf
+        var total = h2[0] + h2[1]
+        for k in j..<n { total += w[k] * x[k] }
+        return total
+    }
+
     /// Loads up to 8 floats (missing lanes are 0).
     @inline(__always)
     static func load(_ p: UnsafePointer<Float>, count: Int) -> Vector {
