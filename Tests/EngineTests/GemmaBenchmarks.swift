@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import ModelFormats
 import Testing
 
 /// Gemma 3 270M speed, the engine's side of `scripts/bench-llamacpp` (which runs llama-cpp-python on
@@ -10,7 +11,7 @@ import Testing
 /// The workload holds multiple-choice items (context + continuations, token ids), a prompt for
 /// prompt processing and a prompt and token count for generation; the result is the seconds each
 /// took and the process's peak resident memory. Not a check: the script compares.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["GEMMA_BENCHMARK"] != nil), .serialized)
+@Suite(.serialized)
 struct GemmaBenchmarks {
     struct Workload: Decodable {
         struct Item: Decodable { let context: [Int]; let continuations: [[Int]] }
@@ -53,7 +54,8 @@ struct GemmaBenchmarks {
         return times.sorted()[runs / 2]
     }
 
-    @Test func gemmaWorkload() throws {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["GEMMA_BENCHMARK"] != nil))
+    func gemmaWorkload() throws {
         let environment = ProcessInfo.processInfo.environment
         let paths = try #require(environment["GEMMA_BENCHMARK"]).split(separator: ":").map(String.init)
         try #require(paths.count == 2, "GEMMA_BENCHMARK=<workload.json>:<out.json>")
@@ -87,5 +89,26 @@ struct GemmaBenchmarks {
         getrusage(__rusage_who_t(truncatingIfNeeded: RUSAGE_SELF.rawValue), &usage)
         figures.peakResidentBytes = usage.ru_maxrss * 1024
         try JSONEncoder().encode(figures).write(to: URL(fileURLWithPath: paths[1]))
+    }
+
+    /// The fused products alone, on Gemma's own matrices: the output projection (Q8_0, 262,144 × 640)
+    /// and one of each block weight type, one row and a few rows, on 1 and 2 threads. Prints ms per
+    /// product. `GEMMA_KERNEL_BENCHMARK=1 swift test -c release --filter GemmaBenchmarks/kernels`.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["GEMMA_KERNEL_BENCHMARK"] != nil))
+    func kernels() throws {
+        let file = try GGUFFile(contentsOf: Gemma3ReferenceTests.modelURL)
+        for name in ["token_embd.weight", "blk.0.attn_q.weight", "blk.0.ffn_down.weight", "blk.1.ffn_down.weight", "blk.0.attn_output.weight"] {
+            let info = try #require(file.tensor(named: name))
+            let matrix = PackedMatrix(rows: info.dimensions[1], columns: info.dimensions[0], type: info.type, data: try file.rawData(of: name))
+            for m in [1, 4, 8] {
+                let input = (0..<(m * matrix.columns)).map { Float(($0 * 7919) % 200) / 100 - 1 }
+                for threads in [1, 2] {
+                    let reps = matrix.rows > 100_000 ? 5 : 200
+                    let seconds = Self.median(runs: 3) { for _ in 0..<reps { _ = matrix.multiplyTransposed(input, rows: m, threads: threads) } }
+                    print(String(format: "kernel %@ %@ (%d × %d) m=%d threads=%d: %.3f ms", name, info.type.name, matrix.rows, matrix.columns,
+                                 m, threads, seconds / Double(reps) * 1000))
+                }
+            }
+        }
     }
 }

@@ -43,6 +43,8 @@ public final class PackedMatrix: @unchecked Sendable {
     let rowByteCount: Int
     private let blockSize: Int
     private let blockByteCount: Int
+    /// The integer kernel for the type, nil for F32 (sgemm) and F16 / BF16 (float path).
+    private let kernel: QuantizedDot.Kernel?
     /// Shares the file's memory mapping (no copy); immutable.
     private let data: Data
 
@@ -55,6 +57,7 @@ public final class PackedMatrix: @unchecked Sendable {
         self.blockSize = type.blockSize
         self.blockByteCount = type.blockByteCount
         self.rowByteCount = columns / blockSize * blockByteCount
+        self.kernel = QuantizedDot.Kernel(type)
         self.data = data
     }
 
@@ -98,25 +101,82 @@ public final class PackedMatrix: @unchecked Sendable {
                 return
             }
             let rowBytes = rowByteCount, type = type, blockSize = blockSize, blockByteCount = blockByteCount
-            ParallelRows.forEach(count: n, minimumPerThread: Self.rowsPerThread, threads: threads) { range in
-                let weightRow = FloatBuffer(count: c)
-                let output = UnsafeMutableBufferPointer(start: weightRow.pointer, count: c)
-                for r in range {
-                    GGMLDequantization.dequantize(UnsafeRawBufferPointer(start: base + r * rowBytes, count: rowBytes), type: type,
-                                                  blockSize: blockSize, blockByteCount: blockByteCount, into: output)
-                    for product in products {
+            if let kernel {
+                // Every input row of every product, rounded once; four at a time against each weight
+                // row (each value is exact integer sums and one fixed Float expression per block, so
+                // which rows share a pass cannot change it).
+                var inputs: [QuantizedDot.Input] = [], outputs: [UnsafeMutablePointer<Float>] = []
+                for product in products {
+                    for i in 0..<product.m {
+                        inputs.append(QuantizedDot.Input(product.inp + i * c, count: c))
+                        outputs.append(product.out + i * n)
+                    }
+                }
+                defer { for input in inputs { input.deallocate() } }
+                let count = inputs.count
+                ParallelRows.forEach(count: n, minimumPerThread: Self.rowsPerThread, threads: threads) { range in
+                    for r in range {
+                        let row = base + r * rowBytes
                         var i = 0
-                        while i + 4 <= product.m {
-                            let v = VectorMath.dot4(weightRow.pointer, product.inp + i * c, stride: c, count: c)
-                            let out = product.out + i * n + r
-                            out[0] = v.0
-                            out[n] = v.1
-                            out[2 * n] = v.2
-                            out[3 * n] = v.3
+                        while i + 4 <= count {
+                            let v = QuantizedDot.dot4(kernel, row: row, (inputs[i], inputs[i + 1], inputs[i + 2], inputs[i + 3]))
+                            outputs[i][r] = v.0
+                            outputs[i + 1][r] = v.1
+                            outputs[i + 2][r] = v.2
+                            outputs[i + 3][r] = v.3
                             i += 4
                         }
-                        for i in i..<product.m { product.out[i * n + r] = VectorMath.dot(weightRow.pointer, product.inp + i * c, count: c) }
+                        for i in i..<count { outputs[i][r] = QuantizedDot.dot(kernel, row: row, inputs[i]) }
                     }
+                }
+                return
+            }
+            ParallelRows.forEach(count: n, minimumPerThread: Self.rowsPerThread, threads: threads) { range in
+                // Weight rows four at a time (dequantised into L1), so that even one input row keeps
+                // eight independent sums going; every value is `VectorMath.dot` of its two rows
+                // (multiplication commutes, so dot4 may take either side as the shared one).
+                let weights = FloatBuffer(count: 4 * c)
+                var r = range.lowerBound
+                while r < range.upperBound {
+                    let group = min(4, range.upperBound - r)
+                    for k in 0..<group {
+                        GGMLDequantization.dequantize(UnsafeRawBufferPointer(start: base + (r + k) * rowBytes, count: rowBytes), type: type,
+                                                      blockSize: blockSize, blockByteCount: blockByteCount,
+                                                      into: UnsafeMutableBufferPointer(start: weights.pointer + k * c, count: c))
+                    }
+                    for product in products {
+                        var i = 0
+                        if group == 4 {
+                            // Four input rows per weight row while they last, then each input row against the four weight rows.
+                            while i + 4 <= product.m {
+                                for k in 0..<4 {
+                                    let v = VectorMath.dot4(weights.pointer + k * c, product.inp + i * c, stride: c, count: c)
+                                    let out = product.out + i * n + r + k
+                                    out[0] = v.0
+                                    out[n] = v.1
+                                    out[2 * n] = v.2
+                                    out[3 * n] = v.3
+                                }
+                                i += 4
+                            }
+                            while i < product.m {
+                                let v = VectorMath.dot4(product.inp + i * c, weights.pointer, stride: c, count: c)
+                                let out = product.out + i * n + r
+                                out[0] = v.0
+                                out[1] = v.1
+                                out[2] = v.2
+                                out[3] = v.3
+                                i += 1
+                            }
+                        } else {
+                            for i in 0..<product.m {
+                                for k in 0..<group {
+                                    product.out[i * n + r + k] = VectorMath.dot(weights.pointer + k * c, product.inp + i * c, count: c)
+                                }
+                            }
+                        }
+                    }
+                    r += group
                 }
             }
         }

@@ -5,6 +5,11 @@ public enum GroupedQueryAttention {
     /// scores buffer is (queryBlock, visible keys) whatever the sequence length.
     public static let queryBlock = 64
 
+    /// Up to this many query rows (generation, short continuations: the rows the fused products
+    /// take) attention runs row by row: each row's result is then the same bits whatever rows run
+    /// beside it, as its projections are. Longer chunks use sgemm per block of queries.
+    public static let rowByRowLimit = 32
+
     /// out(M, NH·hd) = softmax(scale · q kᵀ + mask) v, per query head h reading key/value head
     /// h / (NH/KVH).
     ///
@@ -19,6 +24,10 @@ public enum GroupedQueryAttention {
         scale: Float, slidingWindow: Int?, scores: UnsafeMutablePointer<Float>
     ) {
         let qw = nh * hd, kvw = kvh * hd, group = nh / kvh
+        if m <= rowByRowLimit {
+            return rowByRow(out: out, query: q, keys: keys, values: values, rows: m, start: start, heads: nh, keyValueHeads: kvh,
+                            headDimension: hd, scale: scale, slidingWindow: slidingWindow, scores: scores)
+        }
         for h in 0..<nh {
             let kvHead = h / group
             for r0 in stride(from: 0, to: m, by: queryBlock) {
@@ -43,6 +52,35 @@ public enum GroupedQueryAttention {
                 BLAS.gemm(transposeA: false, transposeB: false, m: rows, n: hd, k: width,
                           a: scores, lda: width, b: values + lo * kvw + kvHead * hd, ldb: kvw,
                           beta: 0, c: out + r0 * qw + h * hd, ldc: qw)
+            }
+        }
+    }
+
+    /// Each query row alone: scores = scale · (q · k_j) for the keys it sees (`VectorMath.dot`), the
+    /// softmax, then out = Σ_j p_j · v_j accumulated over j in ascending order.
+    static func rowByRow(
+        out: UnsafeMutablePointer<Float>, query q: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
+        rows m: Int, start: Int, heads nh: Int, keyValueHeads kvh: Int, headDimension hd: Int,
+        scale: Float, slidingWindow: Int?, scores: UnsafeMutablePointer<Float>
+    ) {
+        let qw = nh * hd, kvw = kvh * hd, group = nh / kvh
+        for r in 0..<m {
+            let p = start + r
+            let first = slidingWindow.map { max(0, p - $0 + 1) } ?? 0
+            let visible = p + 1 - first
+            for h in 0..<nh {
+                let kvHead = h / group
+                let query = q + r * qw + h * hd
+                for j in 0..<visible {
+                    scores[j] = scale * VectorMath.dot(query, keys + (first + j) * kvw + kvHead * hd, count: hd)
+                }
+                Attention.causalSoftmaxRow(scores, visible: visible, width: visible)
+                let o = out + r * qw + h * hd
+                o.update(repeating: 0, count: hd)
+                for j in 0..<visible {
+                    let weight = scores[j], v = values + (first + j) * kvw + kvHead * hd
+                    for d in 0..<hd { o[d] += weight * v[d] }
+                }
             }
         }
     }
