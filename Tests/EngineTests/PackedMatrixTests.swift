@@ -92,4 +92,25 @@ import Testing
         let four = matrix.multiplyTransposed(Array(input[(5 * columns)..<(9 * columns)]), rows: 4, threads: 2)
         #expect(four == Array(together[(5 * rows)..<(9 * rows)]))
     }
+
+    /// Concurrent callers: one holds the worker pool, the others run their rows themselves; thread
+    /// counts change from call to call. Every result is the reference's bits.
+    @Test func concurrentCallersAndChangingThreadCountsGiveTheSameBits() async {
+        let rows = 256, columns = 256, m = 3
+        let matrix = PackedMatrix(rows: rows, columns: columns, type: .q8_0, data: Self.blocks(.q8_0, rows: rows, columns: columns, seed: 21))
+        var generator = Xoshiro256(seed: 4)
+        let input = (0..<(m * columns)).map { _ in Float.random(in: -1...1, using: &generator) }
+        let reference = matrix.multiplyTransposed(input, rows: m, threads: 1)
+        let mismatches = await withTaskGroup(of: Int.self) { group in
+            for task in 0..<4 {
+                group.addTask {
+                    var wrong = 0
+                    for call in 0..<50 where matrix.multiplyTransposed(input, rows: m, threads: 2 + (task + call) % 3) != reference { wrong += 1 }
+                    return wrong
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(mismatches == 0)
+    }
 }
