@@ -17,28 +17,36 @@ extension DecoderModel: CausalLanguageModel {
     /// never an input) on top of it (`runBranches`: several share a pass through the blocks when
     /// each row's values stay those of its continuation alone). Continuations overwrite each other's
     /// cache rows past the context, which no later step reads. All output projections then share
-    /// passes over the vocabulary matrix (`logProbabilities`).
+    /// passes over the vocabulary matrix (`projectLogits`), the context's last row projected once
+    /// for every continuation's first token.
     private func scoreShared(context: [Int], continuations: [[Int]]) -> [ContinuationScore] {
         let contextCount = context.count
         let longest = continuations.map(\.count).max() ?? 0
         let cache = DecoderKVCache(configuration: configuration, capacity: contextCount + max(0, longest - 1))
         let contextHidden = run(tokens: context, start: 0, cache: cache, collect: [contextCount - 1])
-        // Per continuation: the last context row predicting its first token (a group of one row, so
-        // its sgemm shape is the same whatever the other continuations), then its own rows.
         let branches = runBranches(continuations.map { Array($0.dropLast()) }, start: contextCount, cache: cache)
-        var groups: [(hidden: FloatBuffer, targets: [Int])] = []
-        var firstGroup: [Int?] = [], restGroup: [Int?] = []
-        for (continuation, hidden) in zip(continuations, branches) {
-            let n = continuation.count
-            firstGroup.append(n > 0 ? groups.count : nil)
-            if n > 0 { groups.append((contextHidden, [continuation[0]])) }
-            restGroup.append(n > 1 ? groups.count : nil)
-            if n > 1 { groups.append((hidden, Array(continuation.dropFirst()))) }
+        // Group 0: the context's last row, projected once, predicts every continuation's first
+        // token; then each continuation's own rows predict the rest of it.
+        var groups: [(hidden: FloatBuffer, rows: Int)] = [(contextHidden, 1)]
+        var owner: [Int] = [0]
+        for (c, continuation) in continuations.enumerated() where continuation.count > 1 {
+            groups.append((branches[c], continuation.count - 1))
+            owner.append(c)
         }
-        let values = logProbabilities(groups)
-        return continuations.indices.map { i in
-            guard let first = firstGroup[i] else { return ContinuationScore(logProbability: 0, isGreedy: true, tokenCount: 0) }
-            return Self.total(values[first] + (restGroup[i].map { values[$0] } ?? []))
+        let v = configuration.vocabularySize
+        var scores = continuations.map { [(Double, Bool)](repeating: (0, false), count: $0.count) }
+        projectLogits(groups) { g, i, row in
+            if g == 0 {
+                for (c, continuation) in continuations.enumerated() where !continuation.isEmpty {
+                    scores[c][0] = LogSoftmax.logProbability(of: continuation[0], row: row, v: v)
+                }
+            } else {
+                let c = owner[g]
+                scores[c][i + 1] = LogSoftmax.logProbability(of: continuations[c][i + 1], row: row, v: v)
+            }
+        }
+        return continuations.indices.map { c in
+            continuations[c].isEmpty ? ContinuationScore(logProbability: 0, isGreedy: true, tokenCount: 0) : Self.total(scores[c])
         }
     }
 
