@@ -72,15 +72,15 @@ struct GemmaBenchmarks {
         }
         // Prompt processing: every prompt token through the blocks, logits of the last position only.
         figures.promptTokens = workload.prompt.count
-        figures.promptSeconds = try Self.median(runs: 3) {
+        figures.promptSeconds = try Self.median(runs: 5) {
             _ = try gemma.scoreContinuations(context: Array(workload.prompt.dropLast()), continuations: [[workload.prompt.last ?? 0]])
         }
         // Generation: greedy tokens after the prompt; the prompt's own processing is subtracted.
-        let prefill = try Self.median(runs: 3) {
+        let prefill = try Self.median(runs: 5) {
             _ = try gemma.generate(prompt: workload.generationPrompt, maxTokens: 1, sampling: .greedy) { _ in true }
         }
         var produced = 0
-        let total = try Self.median(runs: 3) {
+        let total = try Self.median(runs: 5) {
             produced = try gemma.generate(prompt: workload.generationPrompt, maxTokens: workload.generationTokens, sampling: .greedy) { _ in true }.count
         }
         figures.generatedTokens = produced - 1
