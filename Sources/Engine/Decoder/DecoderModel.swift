@@ -7,9 +7,10 @@
 /// logits (R,V) = RMSNorm(x) · Wᵀ at the R rows that are scored; W = the embedding when tied (Gemma)
 /// ```
 ///
-/// Weights of the blocks are Float (dequantised at load); the embedding and output matrices stay
-/// in their stored GGUF type (`PackedMatrix`). Immutable after load: every inference call allocates
-/// its own cache and scratch, so concurrent calls are safe.
+/// Weights of the blocks are Float (dequantised at load, for sgemm over long chunks) and, when
+/// quantised, also kept as stored for fused products of up to 32 rows; the embedding and output
+/// matrices exist only in their stored GGUF type (`PackedMatrix`). Immutable after load: every
+/// inference call allocates its own cache and scratch, so concurrent calls are safe.
 public final class DecoderModel: @unchecked Sendable {
     public let configuration: DecoderConfiguration
     let embedding: PackedMatrix         // (V,C)
@@ -111,9 +112,10 @@ public final class DecoderModel: @unchecked Sendable {
         }
     }
 
-    /// Rows of one group projected by one sgemm per tile (V = 262,144 makes a row of logits 1 MB).
+    /// Rows of one group projected as one product (V = 262,144 makes a row of logits 1 MB); it
+    /// matters only for an F32 output matrix, whose products are sgemm shapes.
     static let logitsChunkRows = 16
-    /// Rows projected in one pass over the output matrix (its dequantisation is shared by them): 64 MB of logits.
+    /// Rows projected in one pass over the output matrix (one read of it for all): 64 MB of logits.
     static let logitsRowsPerPass = 64
 
     /// log p(target) and whether it is the argmax, for each row of each group: group g's hidden rows
@@ -131,8 +133,9 @@ public final class DecoderModel: @unchecked Sendable {
     /// `visit(g, i, logits)` row i of group g's logits (V), valid during the call.
     ///
     /// A group's rows are cut into chunks of `logitsChunkRows` counted from its own first row, and
-    /// each chunk is its own sgemm, so a group's values do not depend on the other groups; several
-    /// chunks share one pass over the (dequantised) output matrix.
+    /// each chunk is its own product (fused products are row-independent anyway; an F32 matrix's
+    /// sgemm shapes are then the group's own), so a group's values do not depend on the other
+    /// groups; several chunks share one pass over the output matrix.
     func projectLogits(_ groups: [(hidden: FloatBuffer, rows: Int)], visit: (Int, Int, UnsafePointer<Float>) -> Void) {
         let c = configuration.width, v = configuration.vocabularySize
         var chunks: [(group: Int, first: Int, count: Int)] = []

@@ -17,7 +17,8 @@ struct Linear: @unchecked Sendable {
     /// Above this many rows sgemm on the Float copy is faster than the fused product.
     static let packedMaximumRows = 32
 
-    /// out(M, outputs) = inp(M, inputs) · weightᵀ; one row (generation) as a matrix-vector product.
+    /// out(M, outputs) = inp(M, inputs) · weightᵀ: fused on the stored form up to
+    /// `packedMaximumRows` rows, else sgemm (sgemv for one row) on the Float copy.
     func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, rows m: Int) {
         if m <= Self.packedMaximumRows, let packed { return packed.multiplyTransposed([.init(inp: inp, m: m, out: out)]) }
         if m == 1 { return BLAS.gemv(m: outputs, n: inputs, a: weight.pointer, lda: inputs, x: inp, y: out) }
@@ -29,13 +30,15 @@ struct Linear: @unchecked Sendable {
 /// A (rows, columns) matrix kept exactly as the GGUF file stores it (Q8_0, Q4_K, F16, …) in the
 /// file's memory mapping: the token embedding, which Gemma also uses as the output projection
 /// (262,144 × 640: 178 MB as Q8_0 against 671 MB as Float), and the stored form of each block
-/// weight, which one-row products (generation) read instead of the Float copy.
+/// weight, which products of up to `Linear.packedMaximumRows` rows read instead of the Float copy.
 ///
-/// Products with quantised matrices are fused: each weight row is dequantised into a small buffer
-/// (it stays in L1) and dotted with every input row, the rows split between the engine's threads.
-/// Every output value is the same fixed-order dot product of its input row and its dequantised
-/// weight row, so it never depends on how many rows are projected together, on the products
-/// computed beside it, or on the thread count.
+/// Products are fused, the weight rows split between the engine's threads (`ParallelRows`):
+/// quantised types through `QuantizedDot`'s integer kernels (input rounded to Int16 per 32 values,
+/// exact Int32 block sums); F16 / BF16 by dequantising each weight row into a small buffer (it
+/// stays in L1) and dotting it with every input row (`VectorMath.dot`). Either way every output
+/// value is computed from its input row and its weight row alone in a fixed order, so it never
+/// depends on how many rows are projected together, on the products computed beside it, or on
+/// the thread count.
 public final class PackedMatrix: @unchecked Sendable {
     public let rows: Int
     public let columns: Int
@@ -82,8 +85,8 @@ public final class PackedMatrix: @unchecked Sendable {
     /// Weight rows below which a product is not split between threads (the hand-off costs more).
     static let rowsPerThread = 64
 
-    /// Computes every product. Float matrices go to sgemm (or sgemv for one row); quantised ones
-    /// are fused (see the type's documentation), each weight row dequantised once for all products.
+    /// Computes every product. F32 matrices go to sgemm (or sgemv for one row); the others are fused
+    /// (see the type's documentation), each weight row read once for all products.
     func multiplyTransposed(_ products: [Product], threads: Int = BLAS.threadCount) {
         let c = columns, n = rows
         data.withUnsafeBytes { bytes in
