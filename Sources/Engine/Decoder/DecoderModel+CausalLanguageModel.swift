@@ -14,8 +14,8 @@ extension DecoderModel: CausalLanguageModel {
     }
 
     /// The context once into a KV cache; then each continuation (all but its last token, which is
-    /// never an input) on top of it (`runBranches`: several share a pass through the blocks when
-    /// each row's values stay those of its continuation alone). Continuations overwrite each other's
+    /// never an input) on top of it (`runBranches`: the context and several continuations share a
+    /// pass through the blocks when each row's values stay those of its sequence alone). Continuations overwrite each other's
     /// cache rows past the context, which no later step reads. All output projections then share
     /// passes over the vocabulary matrix (`projectLogits`), the context's last row projected once
     /// for every continuation's first token.
@@ -23,8 +23,10 @@ extension DecoderModel: CausalLanguageModel {
         let contextCount = context.count
         let longest = continuations.map(\.count).max() ?? 0
         let cache = DecoderKVCache(configuration: configuration, capacity: contextCount + max(0, longest - 1))
-        let contextHidden = run(tokens: context, start: 0, cache: cache, collect: [contextCount - 1])
-        let branches = runBranches(continuations.map { Array($0.dropLast()) }, start: contextCount, cache: cache)
+        // The context and the continuations in as few passes as fit (one, for short multiple-choice items).
+        let (contextRows, branches) = runBranches(continuations.map { Array($0.dropLast()) }, start: contextCount, cache: cache, trunk: context)
+        let contextHidden = FloatBuffer(count: configuration.width)
+        contextHidden.pointer.update(from: contextRows.pointer + (contextCount - 1) * configuration.width, count: configuration.width)
         // Group 0: the context's last row, projected once, predicts every continuation's first
         // token; then each continuation's own rows predict the rest of it.
         var groups: [(hidden: FloatBuffer, rows: Int)] = [(contextHidden, 1)]

@@ -24,7 +24,7 @@ extension DecoderModel: NextTokenDistributions {
         groups.append((run(tokens: inputs, start: 0, cache: cache, collect: Array(inputs.indices)),
                        (0..<(p - 1)).map { [prefix[$0 + 1]] } + (longer.isEmpty ? [] : [longer.map { $0[p] }])))
         // Each member's remainder past the prefix (its last token is never an input).
-        let remainders = runBranches(members.map { $0.count > p + 1 ? Array($0[p..<($0.count - 1)]) : [] }, start: p, cache: cache)
+        let remainders = runBranches(members.map { $0.count > p + 1 ? Array($0[p..<($0.count - 1)]) : [] }, start: p, cache: cache).branches
         var remainderGroup: [Int?] = []
         for (member, hidden) in zip(members, remainders) {
             guard member.count > p + 1 else { remainderGroup.append(nil); continue }

@@ -54,40 +54,46 @@ public final class DecoderModel: @unchecked Sendable {
     /// Branches that each continue the cache at position `start` (the continuations of one
     /// context, the remainders of one prefix), each as if run alone after the cache's first
     /// `start` rows; returns every row of each branch's residual stream, (count_b, C) per branch.
-    /// Branches of together at most `branchRowsPerPass` rows share one pass through the blocks (one
-    /// read of the weights); a row's values are then the same bits as in a pass of its own branch
-    /// alone (fused products, attention per branch). Longer branches run alone.
-    func runBranches(_ branches: [[Int]], start: Int, cache: DecoderKVCache) -> [FloatBuffer] {
+    /// `trunk`, when given, is those first `start` tokens, not yet run: it goes first in the first
+    /// pass (in each layer its keys and values are in the cache before any branch attends), and its
+    /// rows are returned too. Sequences of together at most `branchRowsPerPass` rows share one pass
+    /// through the blocks (one read of the weights); a row's values are then the same bits as in a
+    /// pass of its own sequence alone (fused products, attention per sequence). Longer ones run alone.
+    func runBranches(_ branches: [[Int]], start: Int, cache: DecoderKVCache, trunk: [Int] = []) -> (trunk: FloatBuffer, branches: [FloatBuffer]) {
+        precondition(trunk.isEmpty || trunk.count == start, "the trunk is the cache's first `start` positions")
         let cfg = configuration, c = cfg.width
-        var hidden = branches.map { FloatBuffer(count: $0.count * c) }
+        let sequences: [(tokens: [Int], start: Int)] = [(trunk, 0)] + branches.map { ($0, start) }
+        var hidden = sequences.map { FloatBuffer(count: $0.tokens.count * c) }
         var pass: [Int] = [], passRows = 0
         func flush() {
             guard passRows > 0 else { return }
             let scratch = DecoderScratch(configuration: cfg, rows: passRows, capacity: cache.capacity)
-            embed(pass.flatMap { branches[$0] }[...], into: scratch)
+            embed(pass.flatMap { sequences[$0].tokens }[...], into: scratch)
             var segments: [DecoderSegment] = [], first = 0
-            for b in pass {
-                segments.append(DecoderSegment(rows: first..<(first + branches[b].count), start: start, configuration: cfg))
-                first += branches[b].count
+            for s in pass {
+                let count = sequences[s].tokens.count
+                segments.append(DecoderSegment(rows: first..<(first + count), start: sequences[s].start, configuration: cfg))
+                first += count
             }
             runBlocks(segments: segments, rows: passRows, cache: cache, scratch: scratch)
-            for (b, segment) in zip(pass, segments) {
-                hidden[b].pointer.update(from: scratch.x.pointer + segment.rows.lowerBound * c, count: segment.rows.count * c)
+            for (s, segment) in zip(pass, segments) {
+                hidden[s].pointer.update(from: scratch.x.pointer + segment.rows.lowerBound * c, count: segment.rows.count * c)
             }
             pass = []
             passRows = 0
         }
-        for (b, branch) in branches.enumerated() where !branch.isEmpty {
-            guard branch.count <= branchRowsPerPass else {
-                hidden[b] = run(tokens: branch, start: start, cache: cache, collect: Array(branch.indices))
+        for (s, sequence) in sequences.enumerated() where !sequence.tokens.isEmpty {
+            guard sequence.tokens.count <= branchRowsPerPass else {
+                flush()  // the trunk, if pending, must be in the cache first
+                hidden[s] = run(tokens: sequence.tokens, start: sequence.start, cache: cache, collect: Array(sequence.tokens.indices))
                 continue
             }
-            if passRows + branch.count > branchRowsPerPass { flush() }
-            pass.append(b)
-            passRows += branch.count
+            if passRows + sequence.tokens.count > branchRowsPerPass { flush() }
+            pass.append(s)
+            passRows += sequence.tokens.count
         }
         flush()
-        return hidden
+        return (hidden[0], Array(hidden.dropFirst()))
     }
 
     /// Rows of branches that may share a pass: the fused products' limit when every block weight
