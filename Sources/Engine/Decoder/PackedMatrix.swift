@@ -14,8 +14,9 @@ struct Linear: @unchecked Sendable {
     /// thread hand-offs.
     var packed: PackedMatrix? = nil
 
-    /// Above this many rows sgemm on the Float copy is faster than the fused product.
-    static let packedMaximumRows = 32
+    /// Above this many rows sgemm on the Float copy is faster than the fused product. The same
+    /// limit as attention's row-by-row path: passes up to it compute every row on its own.
+    static let packedMaximumRows = GroupedQueryAttention.rowByRowLimit
 
     /// out(M, outputs) = inp(M, inputs) · weightᵀ: fused on the stored form up to
     /// `packedMaximumRows` rows, else sgemm (sgemv for one row) on the Float copy.

@@ -245,14 +245,36 @@ enum QuantizedDot {
     // order is free) then the same Float expression per block, in the same block order.
 
     private static func q8_0(_ row: UnsafeRawPointer, _ x: (Input, Input, Input, Input)) -> (Float, Float, Float, Float) {
+        blocksOf32(row, x, blockBytes: 34) { block, w in
+            let q = (block + 2).assumingMemoryBound(to: Int8.self)
+            for j in 0..<32 { w[j] = Int16(q[j]) }
+            return half(block, 0)
+        }
+    }
+
+    private static func q5_0(_ row: UnsafeRawPointer, _ x: (Input, Input, Input, Input)) -> (Float, Float, Float, Float) {
+        blocksOf32(row, x, blockBytes: 22) { block, w in
+            let qh = UInt32(littleEndian: block.loadUnaligned(fromByteOffset: 2, as: UInt32.self))
+            let q = (block + 6).assumingMemoryBound(to: UInt8.self)
+            for j in 0..<16 {
+                w[j] = Int16(q[j] & 0x0F) | Int16((qh >> UInt32(j)) & 1) << 4 - 16
+                w[j + 16] = Int16(q[j] >> 4) | Int16((qh >> UInt32(j + 16)) & 1) << 4 - 16
+            }
+            return half(block, 0)
+        }
+    }
+
+    /// The four-input loop of a type with 32-value blocks and one scale each: `unpack(block, w)`
+    /// writes the block's 32 weights to `w` as Int16 and returns its scale d; each input then adds
+    /// d · scale_x · Σ w·q_x, as the one-input kernel does.
+    @inline(__always)
+    private static func blocksOf32(_ row: UnsafeRawPointer, _ x: (Input, Input, Input, Input), blockBytes: Int,
+                                   _ unpack: (UnsafeRawPointer, UnsafeMutablePointer<Int16>) -> Float) -> (Float, Float, Float, Float) {
         var t0: Float = 0, t1: Float = 0, t2: Float = 0, t3: Float = 0
         withUnsafeTemporaryAllocation(of: Int16.self, capacity: 32) { buffer in
             let w = buffer.baseAddress!
             for b in 0..<(x.0.count / 32) {
-                let block = row + 34 * b
-                let q = (block + 2).assumingMemoryBound(to: Int8.self)
-                for j in 0..<32 { w[j] = Int16(q[j]) }
-                let d = half(block, 0)
+                let d = unpack(row + blockBytes * b, w)
                 t0 += d * x.0.scales[b] * Float(sum32(w, x.0.values + 32 * b))
                 t1 += d * x.1.scales[b] * Float(sum32(w, x.1.values + 32 * b))
                 t2 += d * x.2.scales[b] * Float(sum32(w, x.2.values + 32 * b))
@@ -268,28 +290,6 @@ enum QuantizedDot {
         var sum: Int32 = 0
         for j in 0..<32 { sum &+= Int32(w[j]) &* Int32(x[j]) }
         return sum
-    }
-
-    private static func q5_0(_ row: UnsafeRawPointer, _ x: (Input, Input, Input, Input)) -> (Float, Float, Float, Float) {
-        var t0: Float = 0, t1: Float = 0, t2: Float = 0, t3: Float = 0
-        withUnsafeTemporaryAllocation(of: Int16.self, capacity: 32) { buffer in
-            let w = buffer.baseAddress!
-            for b in 0..<(x.0.count / 32) {
-                let block = row + 22 * b
-                let qh = UInt32(littleEndian: block.loadUnaligned(fromByteOffset: 2, as: UInt32.self))
-                let q = (block + 6).assumingMemoryBound(to: UInt8.self)
-                for j in 0..<16 {
-                    w[j] = Int16(q[j] & 0x0F) | Int16((qh >> UInt32(j)) & 1) << 4 - 16
-                    w[j + 16] = Int16(q[j] >> 4) | Int16((qh >> UInt32(j + 16)) & 1) << 4 - 16
-                }
-                let d = half(block, 0)
-                t0 += d * x.0.scales[b] * Float(sum32(w, x.0.values + 32 * b))
-                t1 += d * x.1.scales[b] * Float(sum32(w, x.1.values + 32 * b))
-                t2 += d * x.2.scales[b] * Float(sum32(w, x.2.values + 32 * b))
-                t3 += d * x.3.scales[b] * Float(sum32(w, x.3.values + 32 * b))
-            }
-        }
-        return (t0, t1, t2, t3)
     }
 
     private static func q4_K(_ row: UnsafeRawPointer, _ x: (Input, Input, Input, Input)) -> (Float, Float, Float, Float) {
