@@ -62,10 +62,17 @@ struct CompletionRequest: Sendable, Equatable {
     var echo: Bool
     /// Alternatives per token in `top_logprobs` (0 ... 20); nil: no log-probabilities.
     var logprobs: Int?
+    /// `echo_logprobs_from` (an EvalKit extension, advertised in `/v1/models`): per prompt, the first
+    /// prompt token whose log-probability is returned; the ones before it come back as null (their
+    /// tokens and offsets are still echoed), so the server does not compute the context's logits a
+    /// log-likelihood client never reads. At most the prompt's last token; nil: every token.
+    var echoLogprobsFrom: [Int]?
     var decoding: DecodingSettings
 
     /// Largest `logprobs` / `top_logprobs` accepted.
     static let maxLogprobs = 20
+    /// The request field of `echoLogprobsFrom`.
+    static let echoLogprobsFromKey = "echo_logprobs_from"
 
     init(_ fields: RequestFields) throws {
         model = try fields.string("model")
@@ -73,9 +80,34 @@ struct CompletionRequest: Sendable, Equatable {
         echo = try fields.bool("echo") ?? false
         logprobs = try fields.integer("logprobs", in: 0...Self.maxLogprobs)
         decoding = try DecodingSettings(fields, maxTokensKeys: ["max_tokens"])
+        echoLogprobsFrom = try Self.echoLogprobsFrom(fields, promptCount: prompts.count)
+        if echoLogprobsFrom != nil, !(echo && logprobs != nil && decoding.maxTokens == 0 && !decoding.stream) {
+            throw APIError.invalid(Self.echoLogprobsFromKey, "applies only to scoring requests: \"echo\": true, \"logprobs\" set, \"max_tokens\": 0, not streamed")
+        }
         if echo, decoding.stream, logprobs != nil {
             throw APIError.invalid("echo", "echo with logprobs is not supported when streaming; send \"stream\": false")
         }
+    }
+
+    /// `echo_logprobs_from`: an integer (every prompt) or an array of integers, one per prompt, each >= 0.
+    static func echoLogprobsFrom(_ fields: RequestFields, promptCount: Int) throws -> [Int]? {
+        let key = echoLogprobsFromKey
+        guard let value = fields[key] else { return nil }
+        if case .array(let items) = value {
+            guard items.count == promptCount else {
+                throw APIError.invalid(key, "has \(items.count) values for \(promptCount) prompts (send one per prompt, or one integer for all)")
+            }
+            return try items.enumerated().map { index, item in
+                guard let first = RequestFields.integer(item), first >= 0 else {
+                    throw APIError.invalid("\(key)[\(index)]", "expected a token index (an integer >= 0), got \(RequestFields.describe(item))")
+                }
+                return first
+            }
+        }
+        guard let first = RequestFields.integer(value), first >= 0 else {
+            throw APIError.invalid(key, "expected a token index (an integer >= 0) or an array of them, got \(RequestFields.describe(value))")
+        }
+        return Array(repeating: first, count: promptCount)
     }
 
     /// `prompt`: a string, an array of strings, an array of token ids, or an array of arrays of token ids.

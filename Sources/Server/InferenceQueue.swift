@@ -22,10 +22,11 @@ public struct InferenceQueueStatistics: Sendable, Equatable {
 /// sequence's numbers depend on the batch only within float rounding (`NextTokenDistributions`).
 /// Other jobs (generation) run alone, in arrival order.
 public final class InferenceQueue: @unchecked Sendable {
-    public typealias Score = @Sendable (_ sequences: [[Int]], _ topCount: Int) throws -> [[TokenDistributionEntry]]
+    public typealias Score = @Sendable (_ sequences: [[Int]], _ firstScored: [Int], _ topCount: Int) throws -> [[TokenDistributionEntry]]
 
     private struct ScoreJob {
         var sequences: [[Int]]
+        var firstScored: [Int]
         var topCount: Int
         var reply: @Sendable (Result<[[TokenDistributionEntry]], any Error>) -> Void
         var tokenCount: Int { sequences.reduce(0) { $0 + $1.count } }
@@ -60,11 +61,12 @@ public final class InferenceQueue: @unchecked Sendable {
     /// Jobs waiting for the worker.
     public var pendingCount: Int { condition.withLock { jobs.count } }
 
-    /// Log-probabilities of every token after the first of each sequence, batched with whatever
-    /// else is waiting.
-    public func distributions(_ sequences: [[Int]], topCount: Int) async throws -> [[TokenDistributionEntry]] {
-        try await withCheckedThrowingContinuation { continuation in
-            enqueue(.score(ScoreJob(sequences: sequences, topCount: topCount) { continuation.resume(with: $0) }))
+    /// Log-probabilities of each sequence's tokens from `firstScored` on (default: every token after
+    /// the first), batched with whatever else is waiting (`NextTokenDistributions`).
+    public func distributions(_ sequences: [[Int]], firstScored: [Int]? = nil, topCount: Int) async throws -> [[TokenDistributionEntry]] {
+        let first = firstScored ?? Array(repeating: 1, count: sequences.count)
+        return try await withCheckedThrowingContinuation { continuation in
+            enqueue(.score(ScoreJob(sequences: sequences, firstScored: first, topCount: topCount) { continuation.resume(with: $0) }))
         }
     }
 
@@ -142,7 +144,7 @@ public final class InferenceQueue: @unchecked Sendable {
             return
         }
         let topCount = batch.map(\.topCount).max() ?? 0
-        if batch.count > 1, let all = try? score(batch.flatMap(\.sequences), topCount) {
+        if batch.count > 1, let all = try? score(batch.flatMap(\.sequences), batch.flatMap(\.firstScored), topCount) {
             var offset = 0
             for job in batch {
                 let mine = all[offset..<(offset + job.sequences.count)].map { entries in
@@ -153,6 +155,6 @@ public final class InferenceQueue: @unchecked Sendable {
             }
             return
         }
-        for job in batch { job.reply(Result { try score(job.sequences, job.topCount) }) }
+        for job in batch { job.reply(Result { try score(job.sequences, job.firstScored, job.topCount) }) }
     }
 }

@@ -54,7 +54,8 @@ extension OpenAIServer {
         }
         if request.echo, let topCount = request.logprobs, decoding.maxTokens == 0 {
             // Scoring only (a log-likelihood client): all prompts in one engine job; the n choices of a prompt are equal.
-            let echoes = try await model.echoWithEngine(prompts, topCount: topCount, params: prompts.indices.map { settings($0, 0, true).param })
+            let echoes = try await model.echoWithEngine(prompts, topCount: topCount, from: request.echoLogprobsFrom,
+                                                        params: prompts.indices.map { settings($0, 0, true).param })
             return completionResponse(echoes.flatMap { Array(repeating: $0, count: n) }, promptCount: prompts.count, n: n)
         }
         let outputs = try await withThrowingTaskGroup(of: (Int, ChoiceOutput).self) { group in

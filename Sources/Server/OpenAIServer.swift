@@ -65,7 +65,8 @@ public struct OpenAIServer: Sendable {
     static func identifier(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())" }
 
     func models() -> Response {
-        JSONBody.response(ModelListBody(data: [.init(id: model.name, created: Self.now, maxModelLen: model.contextLength)]))
+        JSONBody.response(ModelListBody(data: [.init(id: model.name, created: Self.now, maxModelLen: model.contextLength,
+                                                     echoLogprobsFrom: model.tokenLevel?.distributions != nil ? true : nil)]))
     }
 
     // MARK: Tokenizer routes

@@ -113,8 +113,10 @@ extension ServedModel {
     /// for all the prompts, so a list runs as one batch of the engine, and the choices are what
     /// `completeWithEngine` gives for each prompt alone.
     /// - Parameters:
+    ///   - from: per prompt, the first token given a log-probability (`echo_logprobs_from`, capped at
+    ///     the prompt's last token); the rows before it are not projected. nil: every token.
     ///   - params: the field each prompt came from, for errors (`prompt`, `prompt[2]`).
-    func echoWithEngine(_ prompts: [PromptInput], topCount: Int, params: [String]) async throws -> [ChoiceOutput] {
+    func echoWithEngine(_ prompts: [PromptInput], topCount: Int, from: [Int]? = nil, params: [String]) async throws -> [ChoiceOutput] {
         let tokens = try requireTokenLevel(for: params.first ?? "prompt", "this request")
         guard tokens.distributions != nil else {
             throw APIError.invalid("logprobs", "model '\(name)' does not give token log-probabilities")
@@ -128,16 +130,17 @@ extension ServedModel {
             }
             sequences.append(ids)
         }
-        let entries = try await queue.distributions(sequences, topCount: topCount)
-        return zip(prompts, zip(sequences, entries)).map { prompt, scored in
-            let (ids, entries) = scored
+        let firstScored = sequences.indices.map { max(1, min(from?[$0] ?? 1, sequences[$0].count - 1)) }
+        let entries = try await queue.distributions(sequences, firstScored: firstScored, topCount: topCount)
+        return prompts.indices.map { index in
+            let (prompt, ids, entries) = (prompts[index], sequences[index], entries[index])
             let text: String
             switch prompt {
             case .text(let prompt): text = prompt
             case .tokens: text = tokens.tokenizer.decode(ids)
             }
             return ChoiceOutput(text: text, finishReason: "length", promptTokenCount: ids.count, completionTokenCount: 0,
-                                logprobs: Self.logprobs(of: ids, from: 0, entries: entries, tokenizer: tokens.tokenizer))
+                                logprobs: Self.logprobs(of: ids, from: 0, scoredFrom: firstScored[index], entries: entries, tokenizer: tokens.tokenizer))
         }
     }
 
@@ -150,8 +153,9 @@ extension ServedModel {
         return result
     }
 
-    /// The log-probability block for `sequence[first...]`; `entries[k]` is about `sequence[k + 1]`.
-    static func logprobs(of sequence: [Int], from first: Int, entries: [TokenDistributionEntry], tokenizer: any Tokenizer) -> TokenLogprobs {
+    /// The log-probability block for `sequence[first...]`; `entries[k]` is about `sequence[scoredFrom + k]`
+    /// and the tokens before `scoredFrom` have none.
+    static func logprobs(of sequence: [Int], from first: Int, scoredFrom: Int = 1, entries: [TokenDistributionEntry], tokenizer: any Tokenizer) -> TokenLogprobs {
         var result = TokenLogprobs(tokens: [], tokenLogprobs: [], topLogprobs: [], textOffset: [])
         var offset = 0
         for position in first..<sequence.count {
@@ -160,12 +164,12 @@ extension ServedModel {
             result.tokens.append(text)
             result.textOffset.append(offset)
             offset += text.unicodeScalars.count
-            guard position > 0 else {
+            guard position >= max(1, scoredFrom) else {
                 result.tokenLogprobs.append(nil)
                 result.topLogprobs.append(nil)
                 continue
             }
-            let entry = entries[position - 1]
+            let entry = entries[position - max(1, scoredFrom)]
             result.tokenLogprobs.append(entry.logProbability)
             // As vLLM: the actual token is listed with the alternatives even when not among them.
             var top = entry.top.map { (token: tokenizer.decode([$0.id]), logprob: $0.logProbability) }

@@ -56,7 +56,9 @@ public final class ServedModel: @unchecked Sendable {
             self.engine = engine
             var score: InferenceQueue.Score?
             if let distributions {
-                score = { sequences, topCount in try distributions.tokenDistributions(sequences: sequences, topCount: topCount) }
+                score = { sequences, firstScored, topCount in
+                    try distributions.tokenDistributions(sequences: sequences, firstScored: firstScored, topCount: topCount)
+                }
             }
             queue = InferenceQueue(maxBatchTokens: maxBatchTokens, score: score)
         } else {

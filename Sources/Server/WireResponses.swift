@@ -125,7 +125,13 @@ struct ModelListBody: Encodable, Sendable {
         var created: Int
         var ownedBy = "evalkit"
         var maxModelLen: Int
-        enum CodingKeys: String, CodingKey { case id, object, created, ownedBy = "owned_by", maxModelLen = "max_model_len" }
+        /// `/v1/completions` takes `echo_logprobs_from` (`CompletionRequest.echoLogprobsFrom`): the
+        /// EvalKit client reads this and sends it; other clients and servers ignore both. Absent when
+        /// the model gives no token log-probabilities.
+        var echoLogprobsFrom: Bool?
+        enum CodingKeys: String, CodingKey {
+            case id, object, created, ownedBy = "owned_by", maxModelLen = "max_model_len", echoLogprobsFrom = "echo_logprobs_from"
+        }
     }
     var object = "list"
     var data: [Entry]

@@ -7,7 +7,9 @@ import Foundation
 /// most likely one when its length in code points is even; otherwise "<alt>" is, 0.5 nats likelier.
 /// A prompt list is answered with one choice per prompt (`index` in order), unless the options
 /// make the server refuse lists (HTTP 400, as a server taking only a string would) or answer only
-/// the first prompt of a list.
+/// the first prompt of a list. With `echoFrom` its `/v1/models` offers `echo_logprobs_from`, and
+/// an echo that carries it has null log-probabilities before each prompt's value (capped at the
+/// prompt's last token), as `eval serve` answers.
 enum FakeOpenAI {
     struct Options: Sendable {
         var tokenize = false
@@ -15,6 +17,7 @@ enum FakeOpenAI {
         var ignoreEcho = false
         var refusePromptLists = false
         var answerFirstPromptOnly = false
+        var echoFrom = false
     }
 
     /// The prompts of a completions body: a string is one, a list is several.
@@ -24,18 +27,19 @@ enum FakeOpenAI {
     }
 
     /// One echo choice (prompt tokens with log-probabilities, then " next" when a token is asked for).
-    static func echoChoice(_ prompt: String, index: Int, maxTokens: Int) -> [String: Any] {
+    static func echoChoice(_ prompt: String, index: Int, maxTokens: Int, from: Int = 1) -> [String: Any] {
         var promptTokens = tokens(prompt)
         var offsets: [Int] = []
         var offset = 0
         for token in promptTokens { offsets.append(offset); offset += token.unicodeScalars.count }
-        var values: [Any] = promptTokens.enumerated().map { $0.offset == 0 ? NSNull() : logprob($0.element) as Any }
+        let first = max(1, min(from, promptTokens.count - 1))
+        var values: [Any] = promptTokens.enumerated().map { $0.offset < first ? NSNull() : logprob($0.element) as Any }
         var text = prompt
         if maxTokens > 0 {
             promptTokens.append(" next"); offsets.append(offset); values.append(-0.1); text += " next"
         }
         let top: [Any] = promptTokens.enumerated().map { index, token -> Any in
-            if index == 0 { return NSNull() }
+            if index < first { return NSNull() }
             return token.unicodeScalars.count % 2 == 0 ? [token: logprob(token)] : ["<alt>": logprob(token) + 0.5]
         }
         let logprobs: [String: Any] = ["tokens": promptTokens, "token_logprobs": values, "top_logprobs": top, "text_offset": offsets]
@@ -68,6 +72,9 @@ enum FakeOpenAI {
 
     /// The normal answer to `request`.
     static func answer(_ request: RecordedRequest, options: Options = Options()) -> ServerReply {
+        if request.path == "/v1/models", options.echoFrom {
+            return .respond(status: 200, body: json(["object": "list", "data": [["id": "fake-model", "object": "model", "echo_logprobs_from": true]]]))
+        }
         guard let body = request.json else { return .respond(status: 400, body: #"{"error":"body is not JSON"}"#) }
         switch request.path {
         case "/tokenize":
@@ -87,7 +94,10 @@ enum FakeOpenAI {
                     return .respond(status: 400, body: #"{"error":{"message":"max_tokens must be at least 1"}}"#)
                 }
                 let answered = options.answerFirstPromptOnly ? [prompt] : prompts
-                return .respond(status: 200, body: json(["choices": answered.enumerated().map { echoChoice($1, index: $0, maxTokens: maxTokens) }]))
+                let from = options.echoFrom ? body["echo_logprobs_from"] as? [Int] : nil
+                return .respond(status: 200, body: json(["choices": answered.enumerated().map {
+                    echoChoice($1, index: $0, maxTokens: maxTokens, from: from?[$0] ?? 1)
+                }]))
             }
             // Generation: the last word of the prompt, upper-cased, then a stop-able tail.
             let last = tokens(prompt).last?.trimmingCharacters(in: .whitespaces) ?? ""

@@ -60,16 +60,16 @@ final class LoopbackHTTPServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Stops accepting; hung connections are released within 50 ms.
+    /// Stops accepting; hung connections are released within 50 ms. The listening socket is shut
+    /// down here but closed by the accept thread as it leaves: closed here, its descriptor number
+    /// could be reused by the next test's server while this accept thread, slow on a loaded
+    /// machine, still polls it, and answer that server's requests with this server's handler.
     func stop() {
         let first = lock.withLock { () -> Bool in
             defer { stopped = true }
             return !stopped
         }
-        if first {
-            shutdown(listener, Int32(SHUT_RDWR))
-            close(listener)
-        }
+        if first { shutdown(listener, Int32(SHUT_RDWR)) }
     }
 
     /// A port on 127.0.0.1 that nothing listens on (bound, then closed).
@@ -101,6 +101,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     }
 
     private func acceptLoop() {
+        defer { close(listener) }
         var number = 0
         while !isStopped {
             var poller = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)

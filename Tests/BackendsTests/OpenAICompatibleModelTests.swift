@@ -65,6 +65,31 @@ func testEndpoint(_ baseURL: String, retries: Int = 2, timeout: Double = 2, conc
         #expect(try await model.tokenCount(of: "one two three") == 3)
     }
 
+    @Test func continuationStartsAreSentOnlyToServersOfferingEchoLogprobsFrom() async throws {
+        let offering = try LoopbackHTTPServer { _, request in FakeOpenAI.answer(request, options: .init(tokenize: true, echoFrom: true)) }
+        defer { offering.stop() }
+        let model = try OpenAICompatibleModel(endpoint: testEndpoint(offering.baseURL))
+        expectClose(try await model.logLikelihoods(requests), expected)
+        expectClose(try await model.logLikelihoods(requests), expected)
+        // Each prompt's first continuation token: tokenize(context).count ("Hello wor" is 2 tokens of
+        // the 2-token "Hello world": the server caps it at the prompt's last token, as the client reads).
+        let echoes = offering.requests.filter { $0.path == "/v1/completions" }.compactMap(\.json)
+        #expect(echoes.count == 2 && echoes.allSatisfy { $0["echo_logprobs_from"] as? [Int] == [5, 2, 2, 2] }, "\(echoes.map { $0["echo_logprobs_from"] ?? "none" })")
+        #expect(offering.requests.filter { $0.path == "/v1/models" }.count == 1, "asked once per model object")
+
+        // A server that does not offer it (no /v1/models entry saying so) never gets the field.
+        let plain = try LoopbackHTTPServer { _, request in FakeOpenAI.answer(request, options: .init(tokenize: true)) }
+        defer { plain.stop() }
+        let plainModel = try OpenAICompatibleModel(endpoint: testEndpoint(plain.baseURL))
+        expectClose(try await plainModel.logLikelihoods(requests), expected)
+        #expect(plain.requests.filter { $0.path == "/v1/completions" }.allSatisfy { $0.json?["echo_logprobs_from"] == nil })
+        // Without /tokenize the client does not know where continuations start, and sends nothing.
+        let offsetsOnly = try LoopbackHTTPServer { _, request in FakeOpenAI.answer(request, options: .init(echoFrom: true)) }
+        defer { offsetsOnly.stop() }
+        expectClose(try await OpenAICompatibleModel(endpoint: testEndpoint(offsetsOnly.baseURL)).logLikelihoods(requests), expected)
+        #expect(offsetsOnly.requests.filter { $0.path == "/v1/completions" }.allSatisfy { $0.json?["echo_logprobs_from"] == nil })
+    }
+
     @Test func fallsBackToOneTokenWhenZeroIsRefused() async throws {
         let server = try LoopbackHTTPServer { _, request in FakeOpenAI.answer(request, options: .init(rejectZeroMaxTokens: true)) }
         defer { server.stop() }

@@ -47,6 +47,30 @@ import Testing
         Self.expectClose(pair[1], batched[0], "choice 0 beside choice 2 only")
         // The duplicate gets its twin's numbers.
         #expect(batched[1] == batched[5])
+        try Self.expectFirstScoredKeepsTheTail(model, sequences, full: batched, topCount: 4, exact: false)
+    }
+
+    /// Scoring from token f gives the full call's entries from f on, for f before, at and past the
+    /// shared prefix, inside a remainder and past the end; a bad `firstScored` is an error.
+    static func expectFirstScoredKeepsTheTail(_ model: some NextTokenDistributions, _ sequences: [[Int]], full: [[TokenDistributionEntry]],
+                                              topCount: Int, exact: Bool) throws {
+        let contextLength = sequences.map(\.count).filter { $0 > 0 }.min() ?? 1
+        for shift in [-2, -1, 0, 1, 3] {
+            let firstScored = sequences.indices.map { max(1, contextLength + shift + ($0 % 3)) }
+            let partial = try model.tokenDistributions(sequences: sequences, firstScored: firstScored, topCount: topCount)
+            for (i, sequence) in sequences.enumerated() {
+                let tail = Array(full[i].dropFirst(firstScored[i] - 1))
+                #expect(partial[i].count == max(0, sequence.count - firstScored[i]), "sequence \(i) from \(firstScored[i])")
+                if exact {
+                    #expect(partial[i] == tail, "sequence \(i) from \(firstScored[i])")
+                } else {
+                    expectClose(partial[i], tail, "sequence \(i) from \(firstScored[i])")
+                    #expect(partial[i].map { $0.top.map(\.id) } == tail.map { $0.top.map(\.id) })
+                }
+            }
+        }
+        #expect(throws: EngineError.self) { try model.tokenDistributions(sequences: [[1, 2, 3]], firstScored: [0], topCount: 1) }
+        #expect(throws: EngineError.self) { try model.tokenDistributions(sequences: [[1, 2, 3]], firstScored: [1, 1], topCount: 1) }
     }
 
     @Test(.enabled(if: Gemma3ReferenceTests.modelPresent, "the Gemma 3 270M GGUF is not in the cache (run scripts/fetch-models)"))
@@ -74,5 +98,7 @@ import Testing
             }
         }
         #expect(throws: EngineError.self) { try model.tokenDistributions(sequences: [[1, model.vocabularySize]], topCount: 1) }
+        // From a later token on, the same bits as the full call's tail.
+        try Self.expectFirstScoredKeepsTheTail(model, sequences, full: batched, topCount: 3, exact: true)
     }
 }

@@ -67,6 +67,50 @@ import Testing
         await server.stop()
     }
 
+    @Test func echoLogprobsFromLeavesTheTokensBeforeItNullAndTheRestUnchanged() async throws {
+        let server = try await RunningServer(model: try TinyCheckpoint.load())
+        let prompts = ["The quick brown fox jumps", "The quick brown fox sleeps", "Roses are red"]
+        func echo(_ extra: [String: Any]) async throws -> (status: Int, choices: [[String: Any]], text: String) {
+            let answer = try await send("POST", server.baseURL + "/v1/completions",
+                                        json: ["model": "tiny", "prompt": prompts, "echo": true, "logprobs": 2, "max_tokens": 0].merging(extra) { $1 })
+            return (answer.status, answer.json?["choices"] as? [[String: Any]] ?? [], answer.text)
+        }
+        func column(_ choice: [String: Any], _ key: String) -> [Any] { (choice["logprobs"] as? [String: Any])?[key] as? [Any] ?? [] }
+        let models = try await send("GET", server.baseURL + "/v1/models")
+        #expect((models.json?["data"] as? [[String: Any]])?.first?["echo_logprobs_from"] as? Bool == true)
+        let full = try await echo([:])
+        // 3 for the first prompt, past the end for the second (capped at its last token), 0 for the third.
+        let from = [3, 99, 0]
+        let partial = try await echo(["echo_logprobs_from": from])
+        #expect(partial.status == 200, "\(partial.text)")
+        for (index, (a, b)) in zip(full.choices, partial.choices).enumerated() {
+            #expect(a["text"] as? String == b["text"] as? String)
+            #expect(column(a, "tokens") as? [String] == column(b, "tokens") as? [String])
+            #expect(column(a, "text_offset") as? [Int] == column(b, "text_offset") as? [Int])
+            let count = column(a, "tokens").count
+            let first = max(1, min(from[index], count - 1))
+            for position in 0..<count {
+                let value = column(b, "token_logprobs")[position] as? Double, top = column(b, "top_logprobs")[position] as? [String: Double]
+                if position < first {
+                    #expect(value == nil && top == nil, "prompt \(index) token \(position) is before \(first)")
+                } else {
+                    // The same numbers as the full echo (the rows are the same; only fewer are projected).
+                    let fullValue = try #require(column(a, "token_logprobs")[position] as? Double)
+                    #expect(abs((value ?? 0) - fullValue) < 1e-5, "prompt \(index) token \(position)")
+                    #expect(top?.keys.sorted() == (column(a, "top_logprobs")[position] as? [String: Double])?.keys.sorted())
+                }
+            }
+        }
+        // Refused with the field named: a wrong count, a negative index, a request that generates.
+        for (extra, message) in [(["echo_logprobs_from": [1, 2]], "2 values for 3 prompts"),
+                                 (["echo_logprobs_from": [1, -2, 0]], "echo_logprobs_from[1]"),
+                                 (["echo_logprobs_from": 2, "max_tokens": 1], "only to scoring requests")] as [([String: Any], String)] {
+            let refused = try await echo(extra)
+            #expect(refused.status == 400 && refused.text.contains(message), "\(refused.text)")
+        }
+        await server.stop()
+    }
+
     @Test func echoedTextWithQuotesControlCharactersAndUnicodeSurvivesTheJSON() async throws {
         let server = try await RunningServer(model: try TinyCheckpoint.load())
         let prompt = "He said \"hi\" \\ /path\n\ttab \u{01}\u{1f} café 🙂"

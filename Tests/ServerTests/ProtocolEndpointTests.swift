@@ -93,9 +93,9 @@ import Testing
 
     @Test func queuedScoringJobsRunAsOneBatch() async throws {
         let calls = PassSizes()
-        let queue = InferenceQueue(maxBatchTokens: 100) { sequences, topCount in
+        let queue = InferenceQueue(maxBatchTokens: 100) { sequences, firstScored, topCount in
             calls.append(sequences.count)
-            return sequences.map { sequence in sequence.dropFirst().map { TokenDistributionEntry(logProbability: -Double($0), top: []) } }
+            return zip(sequences, firstScored).map { sequence, first in sequence.dropFirst(first).map { TokenDistributionEntry(logProbability: -Double($0), top: []) } }
         }
         // Hold the worker so the scoring jobs queue up behind it.
         let gate = DispatchSemaphore(value: 0), started = DispatchSemaphore(value: 0)
@@ -105,14 +105,14 @@ import Testing
         }
         while started.wait(timeout: .now()) == .timedOut { try await Task.sleep(nanoseconds: 2_000_000) }
         async let a = queue.distributions([[1, 2, 3]], topCount: 0)
-        async let b = queue.distributions([[4, 5], [6, 7, 8]], topCount: 0)
+        async let b = queue.distributions([[4, 5], [6, 7, 8]], firstScored: [1, 2], topCount: 0)
         async let c = queue.distributions([[9, 10]], topCount: 0)
         while queue.pendingCount < 3 { try await Task.sleep(nanoseconds: 5_000_000) }
         gate.signal()
         _ = try await held
         let (first, second, third) = try await (a, b, c)
         #expect(first.map { $0.map(\.logProbability) } == [[-2, -3]])
-        #expect(second.map { $0.map(\.logProbability) } == [[-5], [-7, -8]])
+        #expect(second.map { $0.map(\.logProbability) } == [[-5], [-8]])
         #expect(third.map { $0.map(\.logProbability) } == [[-10]])
         #expect(calls.values == [4])
         #expect(queue.statistics.scoringPasses == 1 && queue.statistics.largestPassJobs == 3)

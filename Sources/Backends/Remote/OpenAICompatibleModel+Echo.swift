@@ -30,9 +30,11 @@ extension OpenAICompatibleModel {
     /// Most texts whose token counts are kept (the map is emptied when full).
     static let tokenCountLimit = 100_000
 
-    func echoPayload(_ prompt: CompletionPrompt, oneToken: Bool) -> CompletionPayload {
+    /// `from`: per prompt, the first token whose log-probability is read (`echo_logprobs_from`);
+    /// not sent with one generated token (the extension is for `max_tokens: 0`).
+    func echoPayload(_ prompt: CompletionPrompt, oneToken: Bool, from: [Int]? = nil) -> CompletionPayload {
         CompletionPayload(model: endpoint.model, prompt: prompt, maxTokens: oneToken ? 1 : 0, temperature: 0,
-                          echo: true, logprobs: 1)
+                          echo: true, logprobs: 1, echoLogprobsFrom: oneToken ? nil : from)
     }
 
     func statusError(_ failure: OpenAIHTTPTransport.StatusFailure, _ url: String) -> ModelError {
@@ -41,16 +43,18 @@ extension OpenAICompatibleModel {
 
     /// Echoes every prompt; `onEcho(index, echo)` is called for each, in order. With a prompt list
     /// all come at once; one by one otherwise, so a failure keeps the echoes before it.
-    func echo(_ prompts: [EchoPrompt], onEcho: (Int, EchoedPrompt) async throws -> Void) async throws {
-        if prompts.count > 1, lock.withLock({ promptListsAccepted }) != false, let echoes = try await echoList(prompts) {
+    /// `from`: per prompt, the first token whose log-probability is read, for a server that takes
+    /// `echo_logprobs_from` (the ones before may come back null).
+    func echo(_ prompts: [EchoPrompt], from: [Int]? = nil, onEcho: (Int, EchoedPrompt) async throws -> Void) async throws {
+        if prompts.count > 1, lock.withLock({ promptListsAccepted }) != false, let echoes = try await echoList(prompts, from: from) {
             for (index, echoed) in echoes.enumerated() { try await onEcho(index, echoed) }
             return
         }
-        for (index, prompt) in prompts.enumerated() { try await onEcho(index, try await echo(prompt)) }
+        for (index, prompt) in prompts.enumerated() { try await onEcho(index, try await echo(prompt, from: from.map { [$0[index]] })) }
     }
 
     /// One request for all `prompts`; nil when the server turns out not to take prompt lists (remembered).
-    func echoList(_ prompts: [EchoPrompt]) async throws -> [EchoedPrompt]? {
+    func echoList(_ prompts: [EchoPrompt], from: [Int]? = nil) async throws -> [EchoedPrompt]? {
         var texts: [String] = [], ids: [[Int]] = []
         for prompt in prompts {
             switch prompt {
@@ -64,7 +68,7 @@ extension OpenAICompatibleModel {
         var oneToken = lock.withLock { echoNeedsOneToken }
         var answer: CompletionAnswer?
         do {
-            answer = try await transport.post(completionsURL, payload: echoPayload(list, oneToken: oneToken), as: CompletionAnswer.self)
+            answer = try await transport.post(completionsURL, payload: echoPayload(list, oneToken: oneToken, from: from), as: CompletionAnswer.self)
         } catch let failure as OpenAIHTTPTransport.StatusFailure where failure.status == 400 || failure.status == 422 {
             if lock.withLock({ promptListsAccepted }) == true { throw statusError(failure, completionsURL) }
             // The list or max_tokens 0 was refused: a list with max_tokens 1 tells which.
@@ -100,7 +104,7 @@ extension OpenAICompatibleModel {
     }
 
     /// One prompt alone, asking for one token from the first refusal of `max_tokens: 0` on.
-    func echo(_ prompt: EchoPrompt) async throws -> EchoedPrompt {
+    func echo(_ prompt: EchoPrompt, from: [Int]? = nil) async throws -> EchoedPrompt {
         let single: CompletionPrompt
         switch prompt {
         case .text(let text): single = .one(text)
@@ -112,7 +116,7 @@ extension OpenAICompatibleModel {
             answer = try await send(completionsURL, echoPayload(single, oneToken: true), as: CompletionAnswer.self)
         } else {
             do {
-                answer = try await transport.post(completionsURL, payload: echoPayload(single, oneToken: false), as: CompletionAnswer.self)
+                answer = try await transport.post(completionsURL, payload: echoPayload(single, oneToken: false, from: from), as: CompletionAnswer.self)
             } catch let failure as OpenAIHTTPTransport.StatusFailure where failure.status == 400 || failure.status == 422 {
                 // Some servers reject max_tokens 0; ask for one token and ignore it.
                 lock.withLock { echoNeedsOneToken = true }
@@ -144,6 +148,24 @@ extension OpenAICompatibleModel {
         }
         return EchoedPrompt(tokens: tokens, logprobs: values, topLogprobs: logprobs.topLogprobs,
                             offsets: logprobs.textOffset, hasGeneratedToken: oneToken)
+    }
+
+    /// Whether the server takes `echo_logprobs_from`: its `GET /v1/models` entry for the model says
+    /// `"echo_logprobs_from": true` (`eval serve` does). Asked once per run; a server without the
+    /// route, or any failure to read it, counts as no (full echoes are then read, as from any server).
+    func echoFromAccepted() async throws -> Bool {
+        if let known = lock.withLock({ echoFromAccepted }) { return known }
+        var accepted = false
+        do {
+            let answer = try await transport.get(modelsURL, as: ModelListAnswer.self)
+            accepted = answer.data.first { $0.id == endpoint.model }?.echoLogprobsFrom == true
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            accepted = false
+        }
+        lock.withLock { echoFromAccepted = accepted }
+        return accepted
     }
 
     /// Token ids from `POST /tokenize`; nil when the server has no such route (remembered).

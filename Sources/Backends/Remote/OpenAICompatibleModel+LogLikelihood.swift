@@ -20,6 +20,8 @@ import Foundation
 /// Trailing white space of a context moves to the start of its continuation first (as the engine
 /// and lm-evaluation-harness do). A server that ignores `echo` is refused with an error, never
 /// scored at chance. Each answer is reported (`onAnswer`, and so cached) as its request's echo arrives.
+/// A server whose `/v1/models` entry offers `echo_logprobs_from` (`eval serve`) is told where each
+/// continuation starts, so it computes no log-probabilities for the context.
 extension OpenAICompatibleModel {
     /// A request as scored: white space moved, and where it was in the caller's list.
     struct ScoringPrompt: Sendable {
@@ -186,19 +188,27 @@ extension OpenAICompatibleModel {
         }
         var prompts: [EchoPrompt] = []
         var tokenPromptCounts: [Int?] = []
+        var from: [Int] = []
         for prompt in batch {
             if prompt.context.isEmpty, let counts = contextTokenCounts, counts[""] == 0 {
                 let prefix = try await emptyContextToken()
                 let ids = try await tokenize(prompt.continuation, addSpecialTokens: false) ?? []
                 prompts.append(.tokens([prefix] + ids))
                 tokenPromptCounts.append(1 + ids.count)
+                from.append(1)
             } else {
                 prompts.append(.text(prompt.text))
                 tokenPromptCounts.append(nil)
+                from.append(contextTokenCounts?[prompt.context] ?? 0)
             }
         }
+        // Only the continuation's log-probabilities are read: a server that takes `echo_logprobs_from`
+        // skips the context's (the boundary is the one `score` reads from, capped by the server at
+        // the prompt's last token as `score` caps it).
+        var scoredFrom: [Int]?
+        if contextTokenCounts != nil, try await echoFromAccepted() { scoredFrom = from }
         var answers: [LogLikelihoodResponse] = []
-        try await echo(prompts) { position, echoed in
+        try await echo(prompts, from: scoredFrom) { position, echoed in
             let prompt = batch[position]
             let known = tokenPromptCounts[position]
             let answer = try await self.score(echoed, prompt, contextTokenCount: known == nil ? contextTokenCounts?[prompt.context] : 1,

@@ -31,6 +31,8 @@ public final class OpenAICompatibleModel: IncrementalLanguageModel, @unchecked S
     var tokenCounts: [String: Int] = [:]
     /// The token standing for an empty context (the end-of-text token), once found.
     var emptyContextTokenID: Int?
+    /// Whether the server takes `echo_logprobs_from` (its `/v1/models` entry says so); nil until asked.
+    var echoFromAccepted: Bool?
 
     /// - Parameters:
     ///   - endpoint: where and how to connect.
@@ -52,6 +54,7 @@ public final class OpenAICompatibleModel: IncrementalLanguageModel, @unchecked S
     }
 
     var completionsURL: String { endpoint.baseURL + "/completions" }
+    var modelsURL: String { endpoint.baseURL + "/models" }
     var chatURL: String { endpoint.baseURL + "/chat/completions" }
     /// vLLM serves `/tokenize` at the root, beside `/v1`.
     var tokenizeURL: String {

@@ -36,6 +36,20 @@ struct CompletionPayload: Encodable, Sendable {
     var echo: Bool?
     /// Number of top alternatives per token (1: the most likely token, to decide greediness).
     var logprobs: Int?
+    /// `echo_logprobs_from`, an `eval serve` extension: per prompt, the first token whose
+    /// log-probability the answer needs (the context's are never read). Sent only to servers
+    /// whose `/v1/models` entry says they take it.
+    var echoLogprobsFrom: [Int]?
+}
+
+/// `GET /v1/models`, as far as EvalKit reads it: which extensions the model's server takes.
+struct ModelListAnswer: Decodable, Sendable {
+    struct Entry: Decodable, Sendable {
+        var id: String
+        var echoLogprobsFrom: Bool?
+        enum CodingKeys: String, CodingKey { case id, echoLogprobsFrom = "echo_logprobs_from" }
+    }
+    var data: [Entry]
 }
 
 /// `POST /v1/chat/completions`.

@@ -4,40 +4,38 @@ extension DecoderModel: NextTokenDistributions {
     /// continuations). A sequence alone (a group of one) runs exactly as `tokenLogProbabilities` runs it.
     ///
     /// The output projection (V = 262,144 for Gemma 3, 1 MB of logits per row) is computed only for
-    /// the rows that predict a token, in the chunks `logProbabilities` uses (`logitsChunkRows` rows
+    /// the rows that predict a reported token (from `firstScored` on), in the chunks `logProbabilities` uses (`logitsChunkRows` rows
     /// counted from each group's first row, several chunks per pass over the output matrix), and
     /// the top `topCount` ids are picked in one scan of each row.
-    public func tokenDistributions(sequences: [[Int]], topCount: Int) throws -> [[TokenDistributionEntry]] {
-        try distributionsByPrefixGroup(sequences: sequences, topCount: topCount) { distributions(of: $0, prefixLength: $1, topCount: $2) }
+    public func tokenDistributions(sequences: [[Int]], firstScored: [Int], topCount: Int) throws -> [[TokenDistributionEntry]] {
+        try distributionsByPrefixGroup(sequences: sequences, firstScored: firstScored, topCount: topCount) { distributions($0, topCount: $1) }
     }
 
-    /// One prefix group: members of at least two tokens each, all starting with the same p tokens.
-    private func distributions(of members: [[Int]], prefixLength p: Int, topCount: Int) -> [[TokenDistributionEntry]] {
-        let prefix = Array(members[0][..<p])
-        let longer = members.filter { $0.count > p }
-        let longest = members.map(\.count).max() ?? p
+    /// One prefix group: the prefix once into a KV cache (keeping the hidden rows the plan needs),
+    /// the members' remainders on top of it in branch passes, then one projection of the needed rows.
+    private func distributions(_ plan: SharedPrefixPlan, topCount: Int) -> [[TokenDistributionEntry]] {
+        let p = plan.prefixLength, c = configuration.width
         // Row p - 1 of the prefix (predicting the token after it) runs only when a member goes on;
         // remainders overwrite each other's cache rows past the prefix, which no later run reads.
-        let inputs = longer.isEmpty ? Array(prefix.dropLast()) : prefix
+        let inputs = plan.hasLonger ? Array(plan.prefix) : Array(plan.prefix.dropLast())
+        let longest = plan.members.map(\.count).max() ?? p
         let cache = DecoderKVCache(configuration: configuration, capacity: max(inputs.count, longest - 1))
         var groups: [(hidden: FloatBuffer, targets: [[Int]])] = []
-        groups.append((run(tokens: inputs, start: 0, cache: cache, collect: Array(inputs.indices)),
-                       (0..<(p - 1)).map { [prefix[$0 + 1]] } + (longer.isEmpty ? [] : [longer.map { $0[p] }])))
-        // Each member's remainder past the prefix (its last token is never an input).
-        let remainders = runBranches(members.map { $0.count > p + 1 ? Array($0[p..<($0.count - 1)]) : [] }, start: p, cache: cache).branches
+        groups.append((run(tokens: inputs, start: 0, cache: cache, collect: Array(plan.collectedPrefixRows)), plan.prefixRowTargets))
+        let remainders = runBranches(plan.members.indices.map { plan.remainderInputs($0) }, start: p, cache: cache).branches
         var remainderGroup: [Int?] = []
-        for (member, hidden) in zip(members, remainders) {
-            guard member.count > p + 1 else { remainderGroup.append(nil); continue }
+        for (m, hidden) in remainders.enumerated() {
+            let targets = plan.remainderTargets(m)
+            guard !targets.isEmpty else { remainderGroup.append(nil); continue }
+            // Only the rows predicting reported tokens go to the projection.
+            let from = plan.remainderRowsFrom(m)
+            let kept = from == 0 ? hidden : FloatBuffer(count: targets.count * c)
+            if from > 0 { kept.pointer.update(from: hidden.pointer + from * c, count: targets.count * c) }
             remainderGroup.append(groups.count)
-            groups.append((hidden, member[(p + 1)...].map { [$0] }))
+            groups.append((kept, targets.map { [$0] }))
         }
         let entries = distributionEntries(groups, topCount: topCount)
-        var boundary = longer.isEmpty ? [] : entries[0][p - 1]
-        return members.enumerated().map { i, member in
-            let next = member.count > p ? boundary.removeFirst() : nil
-            return SharedPrefixes.memberEntries(count: member.count, prefixLength: p, prefixRows: entries[0].map { $0[0] }, boundary: next,
-                                                remainder: remainderGroup[i].map { entries[$0].map { $0[0] } } ?? [])
-        }
+        return plan.memberEntries(prefixRows: entries[0], remainders: remainderGroup.map { $0.map { entries[$0].map { $0[0] } } ?? [] })
     }
 
     /// Entries for each row of each group: group g's hidden rows (R_g, C), row i with one entry per

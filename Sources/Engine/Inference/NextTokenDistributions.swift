@@ -34,19 +34,29 @@ public struct TokenCandidate: Sendable, Equatable {
 /// A model with logits per position implements it in a few lines: run the sequences, take the
 /// log-softmax of each row, pick the target's entry and the `topCount` largest.
 public protocol NextTokenDistributions: CausalLanguageModel {
-    /// Log-probabilities of every token of several sequences after the first.
+    /// Log-probabilities of the tokens of several sequences from a given token on.
     ///
     /// - Parameters:
     ///   - sequences: token ids each, at most `contextLength` per sequence; empty sequences are allowed.
+    ///   - firstScored: per sequence, the index of the first token to report (at least 1: nothing
+    ///     precedes token 0); a value at or past the end reports nothing. The output projection runs
+    ///     only for the rows that predict reported tokens, so a client that scores a continuation
+    ///     after a long context does not pay for the context's logits.
     ///   - topCount: alternatives to report per position (0 for none; at most `vocabularySize`).
-    /// - Returns: per sequence, `max(0, count - 1)` entries; entry k is about `sequence[k + 1]`
-    ///   given `sequence[0 ... k]`. A sequence's entries agree with the sequence run alone within
-    ///   float rounding (1e-5), whatever the other sequences of the call: sequences sharing a
-    ///   prefix run it once (`SharedPrefixes`), which changes sum orders, not values beyond that.
-    func tokenDistributions(sequences: [[Int]], topCount: Int) throws -> [[TokenDistributionEntry]]
+    /// - Returns: per sequence, `max(0, count - firstScored)` entries; entry j is about
+    ///   `sequence[firstScored + j]` given the tokens before it. A sequence's entries agree with the
+    ///   sequence run alone within float rounding (1e-5), whatever the other sequences of the call and
+    ///   `firstScored`: sequences sharing a prefix run it once (`SharedPrefixes`), which changes sum
+    ///   orders, not values beyond that.
+    func tokenDistributions(sequences: [[Int]], firstScored: [Int], topCount: Int) throws -> [[TokenDistributionEntry]]
 }
 
 extension NextTokenDistributions {
+    /// Every token after the first: entry k is about `sequence[k + 1]` (`max(0, count - 1)` entries).
+    public func tokenDistributions(sequences: [[Int]], topCount: Int) throws -> [[TokenDistributionEntry]] {
+        try tokenDistributions(sequences: sequences, firstScored: Array(repeating: 1, count: sequences.count), topCount: topCount)
+    }
+
     /// `tokenDistributions(sequences:topCount:)` for one sequence.
     public func tokenDistributions(of tokens: [Int], topCount: Int) throws -> [TokenDistributionEntry] {
         try tokenDistributions(sequences: [tokens], topCount: topCount)[0]
@@ -66,9 +76,15 @@ struct SharedPrefixGroup: Equatable {
 extension NextTokenDistributions {
     /// The checks every model's `tokenDistributions` makes: ids in the vocabulary, sequences within
     /// the context, `topCount` not negative. Returns `topCount` capped at the vocabulary size.
-    func validateDistributions(sequences: [[Int]], topCount: Int) throws -> Int {
+    func validateDistributions(sequences: [[Int]], firstScored: [Int], topCount: Int) throws -> Int {
         guard topCount >= 0 else { throw EngineError.invalidArgument("tokenDistributions: topCount \(topCount) is negative") }
+        guard firstScored.count == sequences.count else {
+            throw EngineError.invalidArgument("tokenDistributions: \(firstScored.count) firstScored values for \(sequences.count) sequences")
+        }
         for (index, sequence) in sequences.enumerated() {
+            guard firstScored[index] >= 1 else {
+                throw EngineError.invalidArgument("sequence \(index): firstScored \(firstScored[index]) is below 1 (token 0 has nothing before it)")
+            }
             try validate(sequence, what: "sequence \(index)")
             guard sequence.count <= contextLength else {
                 throw EngineError.invalidArgument("sequence \(index): \(sequence.count) tokens exceed the context length \(contextLength)")
@@ -78,18 +94,83 @@ extension NextTokenDistributions {
     }
 
     /// The body of every model's `tokenDistributions`: checks the call, groups the sequences by
-    /// shared prefix (`SharedPrefixes.groups`) and runs each group through `group(members,
-    /// prefixLength, topCount)`, the model's prefix-once-then-remainders pass. Sequences shorter
-    /// than two tokens get no entries.
-    func distributionsByPrefixGroup(sequences: [[Int]], topCount: Int,
-                                    group: (_ members: [[Int]], _ prefixLength: Int, _ topCount: Int) -> [[TokenDistributionEntry]]) throws -> [[TokenDistributionEntry]] {
-        let k = try validateDistributions(sequences: sequences, topCount: topCount)
+    /// shared prefix (`SharedPrefixes.groups`) and runs each group through `group(plan, topCount)`,
+    /// the model's prefix-once-then-remainders pass. Sequences shorter than two tokens, or scored
+    /// from their end on, get no entries (and run nothing).
+    func distributionsByPrefixGroup(sequences: [[Int]], firstScored: [Int], topCount: Int,
+                                    group: (_ plan: SharedPrefixPlan, _ topCount: Int) -> [[TokenDistributionEntry]]) throws -> [[TokenDistributionEntry]] {
+        let k = try validateDistributions(sequences: sequences, firstScored: firstScored, topCount: topCount)
         var results = [[TokenDistributionEntry]](repeating: [], count: sequences.count)
-        for prefixGroup in SharedPrefixes.groups(sequences) {
-            let members = prefixGroup.members.map { sequences[$0] }
-            for (index, entries) in zip(prefixGroup.members, group(members, prefixGroup.prefixLength, k)) { results[index] = entries }
+        let scored = sequences.indices.map { firstScored[$0] < sequences[$0].count ? sequences[$0] : [] }
+        for prefixGroup in SharedPrefixes.groups(scored) {
+            let plan = SharedPrefixPlan(members: prefixGroup.members.map { sequences[$0] }, firstScored: prefixGroup.members.map { firstScored[$0] },
+                                        prefixLength: prefixGroup.prefixLength)
+            for (index, entries) in zip(prefixGroup.members, group(plan, k)) { results[index] = entries }
         }
         return results
+    }
+}
+
+/// The rows of one prefix group whose logits are needed, given where each member's scoring starts.
+///
+/// The prefix (p tokens, shared by every member) runs once; hidden row k of the prefix predicts
+/// `prefix[k + 1]` for k < p - 1, and row p - 1 (the boundary) predicts each longer member's token p.
+/// A member's remainder (its tokens p ..< count - 1) runs on top; remainder row j predicts
+/// `member[p + 1 + j]`. A member scored from token f needs the rows predicting tokens f ..< count.
+struct SharedPrefixPlan {
+    var members: [[Int]]
+    var firstScored: [Int]
+    /// p: tokens every member starts with.
+    var prefixLength: Int
+
+    var prefix: ArraySlice<Int> { members[0][..<prefixLength] }
+    /// Members with tokens past the prefix.
+    var hasLonger: Bool { members.contains { $0.count > prefixLength } }
+    /// First prefix row (k < p - 1) whose entry some member needs; p - 1 when none is.
+    var prefixRowsFrom: Int { min(prefixLength - 1, max(0, (firstScored.min() ?? 1) - 1)) }
+    /// Prefix rows to keep for the projection: `prefixRowsFrom` ..< p - 1, and the boundary row p - 1
+    /// when a member needs its token p.
+    var collectedPrefixRows: Range<Int> {
+        prefixRowsFrom..<(boundaryMembers.isEmpty ? prefixLength - 1 : prefixLength)
+    }
+    /// Members whose token p (past the prefix) is reported: the boundary row's targets, in member order.
+    var boundaryMembers: [Int] {
+        members.indices.filter { members[$0].count > prefixLength && firstScored[$0] <= prefixLength }
+    }
+    /// Targets of the collected prefix rows: one per row below p - 1, each boundary member's token p at row p - 1.
+    var prefixRowTargets: [[Int]] {
+        collectedPrefixRows.map { k in k < prefixLength - 1 ? [members[0][k + 1]] : boundaryMembers.map { members[$0][prefixLength] } }
+    }
+    /// The member's remainder inputs past the prefix (its last token is never an input).
+    func remainderInputs(_ member: Int) -> [Int] {
+        let tokens = members[member]
+        return tokens.count > prefixLength + 1 ? Array(tokens[prefixLength..<(tokens.count - 1)]) : []
+    }
+    /// First remainder row whose entry the member needs.
+    func remainderRowsFrom(_ member: Int) -> Int { max(0, firstScored[member] - prefixLength - 1) }
+    /// Targets of the member's needed remainder rows.
+    func remainderTargets(_ member: Int) -> [Int] {
+        let tokens = members[member]
+        let first = prefixLength + 1 + remainderRowsFrom(member)
+        return first < tokens.count ? Array(tokens[first...]) : []
+    }
+
+    /// Each member's entries from the projected rows: `prefixRows[i]` are collected prefix row
+    /// `prefixRowsFrom + i`'s entries (one per target), `remainders[m]` member m's needed remainder rows'.
+    func memberEntries(prefixRows: [[TokenDistributionEntry]], remainders: [[TokenDistributionEntry]]) -> [[TokenDistributionEntry]] {
+        let p = prefixLength, from = prefixRowsFrom
+        var boundary = 0
+        return members.indices.map { m in
+            let count = members[m].count, f = firstScored[m]
+            var entries: [TokenDistributionEntry] = []
+            // Tokens f ..< min(count, p): prefix rows f - 1 ..< min(count, p) - 1.
+            if f < min(count, p) { entries += prefixRows[(f - 1 - from)..<(min(count, p) - 1 - from)].map { $0[0] } }
+            if count > p, f <= p {
+                entries.append(prefixRows[p - 1 - from][boundary])
+                boundary += 1
+            }
+            return entries + remainders[m]
+        }
     }
 }
 
@@ -154,13 +235,4 @@ enum SharedPrefixes {
         return best
     }
 
-    /// Assembles one member's entries: the prefix rows' entries (row i predicts token i + 1), then,
-    /// when the member goes on past the prefix, the last prefix row's entry for its next token and
-    /// its remainder's entries.
-    static func memberEntries(count: Int, prefixLength p: Int, prefixRows: [TokenDistributionEntry],
-                              boundary: TokenDistributionEntry?, remainder: [TokenDistributionEntry]) -> [TokenDistributionEntry] {
-        var entries = Array(prefixRows.prefix(min(count, p) - 1))
-        if count > p, let boundary { entries.append(boundary) }
-        return entries + remainder
-    }
 }
