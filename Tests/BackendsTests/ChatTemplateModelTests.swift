@@ -83,7 +83,7 @@ final class RecordingCausalModel: CausalLanguageModel, @unchecked Sendable {
         await #expect { _ = try await model.generate([GenerationRequest(prompt: .chat([ChatMessage(role: "assistant", content: "x")]), maxTokens: 2)]) }
             throws: { "\($0)".contains("model 't': chat template 'gemma': message 0 has role 'assistant'") }
         #expect { _ = try Self.model(reply: [], template: .chatml) } throws: {
-            "\($0)".contains("chat template 'chatml' needs '<|im_start|>' to be one special token") && "\($0)".contains("gemma, llama3, chatml, plain")
+            "\($0)".contains("chat template 'chatml' needs '<|im_start|>' to be one special token") && "\($0)".contains("gemma, llama3, llama3.1, chatml, qwen2, qwen2.5, plain")
         }
     }
 
@@ -92,9 +92,9 @@ final class RecordingCausalModel: CausalLanguageModel, @unchecked Sendable {
         #expect(registry.file(named: "it")?.chatTemplate == .chatml)
         #expect(registry.file(named: "base")?.chatTemplate == nil)
         #expect { _ = try ModelRegistry.parse("models:\n  - name: it\n    path: it.gguf\n    chat_template: jinja\n", file: "models.yaml") }
-            throws: { "\($0)".contains("models.yaml:4: 'chat_template' must be one of gemma, llama3, chatml, plain, got 'jinja'") }
+            throws: { "\($0)".contains("models.yaml:4: 'chat_template' must be one of gemma, llama3, llama3.1, chatml, qwen2, qwen2.5, plain, got 'jinja'") }
         #expect { _ = try ModelResolver.resolve("/nonexistent/m.gguf,chat_template=gemma") } throws: { "\($0)" == "no GGUF file at '/nonexistent/m.gguf'" }
-        #expect { _ = try ModelResolver.resolve("/nonexistent/m.gguf,chat_template=vicuna") } throws: { "\($0)".contains("chat_template must be one of gemma, llama3, chatml, plain, got 'vicuna'") }
+        #expect { _ = try ModelResolver.resolve("/nonexistent/m.gguf,chat_template=vicuna") } throws: { "\($0)".contains("chat_template must be one of gemma, llama3, llama3.1, chatml, qwen2, qwen2.5, plain, got 'vicuna'") }
         #expect { _ = try ModelResolver.resolve("openai:m@http://127.0.0.1:1/v1,chat_template=gemma") } throws: { _ in true }
     }
 

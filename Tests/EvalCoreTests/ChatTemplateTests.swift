@@ -54,6 +54,30 @@ import Testing
             + "<|im_start|>assistant\nHello.<|im_end|>\n<|im_start|>user\nName a colour.<|im_end|>\n<|im_start|>assistant\n")
     }
 
+    @Test func llama31AlwaysWritesTheSystemBlockWithItsPreamble() throws {
+        let header = "<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n"
+        #expect(try ChatTemplate.llama31.render(conversation) ==
+            header + "Be brief.<|eot_id|>"
+            + "<|start_header_id|>user<|end_header_id|>\n\nHi there<|eot_id|>"
+            + "<|start_header_id|>assistant<|end_header_id|>\n\nHello.<|eot_id|>"
+            + "<|start_header_id|>user<|end_header_id|>\n\nName a colour.<|eot_id|>"
+            + "<|start_header_id|>assistant<|end_header_id|>\n\n")
+        #expect(try ChatTemplate.llama31.render([conversation[1]]) ==
+            header + "<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nHi there<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n")
+        #expect(ChatTemplate.llama31.endOfTurn == "<|eot_id|>" && ChatTemplate(rawValue: "llama3.1") == .llama31)
+    }
+
+    @Test func qwenWritesItsDefaultSystemMessageOnlyWhenThereIsNone() throws {
+        let withSystem = try ChatTemplate.chatml.render(conversation)
+        #expect(try ChatTemplate.qwen2.render(conversation) == withSystem && ChatTemplate.qwen25.render(conversation) == withSystem)
+        let user = [conversation[1]]
+        let turn = "<|im_start|>user\n Hi there \n<|im_end|>\n<|im_start|>assistant\n"
+        #expect(try ChatTemplate.chatml.render(user) == turn)
+        #expect(try ChatTemplate.qwen2.render(user) == "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n" + turn)
+        #expect(try ChatTemplate.qwen25.render(user) == "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n" + turn)
+        #expect(ChatTemplate(rawValue: "qwen2.5") == .qwen25 && ChatTemplate.qwen25.endOfTurn == "<|im_end|>")
+    }
+
     @Test func plainIsTheTranscriptBaseModelsGet() throws {
         #expect(try ChatTemplate.plain.render(conversation) == "System: Be brief.\n\nUser: Hi there\n\nAssistant: Hello.\n\nUser: Name a colour.\n\nAssistant:")
         #expect(ChatTemplate.plain.stopSequences == ["\nUser:", "\nSystem:"])
@@ -71,6 +95,13 @@ import Testing
         #expect(ChatTemplate.recognize(jinja: gemma) == .recognized(.gemma))
         #expect(ChatTemplate.recognize(jinja: llama3) == .recognized(.llama3))
         #expect(ChatTemplate.recognize(jinja: qwen) == .recognized(.chatml))
+        // Llama 3.1's preamble, Qwen 2's and Qwen 2.5's default system messages (fragments of their templates).
+        let llama31 = "{%- if not date_string is defined %}{%- set date_string = \"26 Jul 2024\" %}{%- endif %}{{- \"<|start_header_id|>system<|end_header_id|>\\n\\n\" }}{{- \"Cutting Knowledge Date: December 2023\\n\" }}"
+        let qwen2 = "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}{{ '<|im_start|>system\\nYou are a helpful assistant.<|im_end|>\\n' }}{% endif %}"
+        let qwen25 = "{%- else %}{{- '<|im_start|>system\\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\\n' }}{%- endif %}"
+        #expect(ChatTemplate.recognize(jinja: llama31) == .recognized(.llama31))
+        #expect(ChatTemplate.recognize(jinja: qwen2) == .recognized(.qwen2))
+        #expect(ChatTemplate.recognize(jinja: qwen25) == .recognized(.qwen25))
         #expect(ChatTemplate.recognize(jinja: nil) == .absent)
         #expect(ChatTemplate.recognize(jinja: "  \n") == .absent)
         guard case .unrecognized(let excerpt) = ChatTemplate.recognize(jinja: mistral) else {
