@@ -22,11 +22,11 @@ public struct InferenceQueueStatistics: Sendable, Equatable {
 /// sequence's numbers depend on the batch only within float rounding (`NextTokenDistributions`).
 /// Other jobs (generation) run alone, in arrival order.
 public final class InferenceQueue: @unchecked Sendable {
-    public typealias Score = @Sendable (_ sequences: [[Int]], _ firstScored: [Int], _ topCount: Int) throws -> [[TokenDistributionEntry]]
+    public typealias Score = @Sendable (_ sequences: [[Int]], _ contextLengths: [Int?], _ topCount: Int) throws -> [[TokenDistributionEntry]]
 
     private struct ScoreJob {
         var sequences: [[Int]]
-        var firstScored: [Int]
+        var contextLengths: [Int?]
         var topCount: Int
         var reply: @Sendable (Result<[[TokenDistributionEntry]], any Error>) -> Void
         var tokenCount: Int { sequences.reduce(0) { $0 + $1.count } }
@@ -61,12 +61,12 @@ public final class InferenceQueue: @unchecked Sendable {
     /// Jobs waiting for the worker.
     public var pendingCount: Int { condition.withLock { jobs.count } }
 
-    /// Log-probabilities of each sequence's tokens from `firstScored` on (default: every token after
+    /// Log-probabilities of each sequence's tokens after its context (default: none, every token after
     /// the first), batched with whatever else is waiting (`NextTokenDistributions`).
-    public func distributions(_ sequences: [[Int]], firstScored: [Int]? = nil, topCount: Int) async throws -> [[TokenDistributionEntry]] {
-        let first = firstScored ?? Array(repeating: 1, count: sequences.count)
+    public func distributions(_ sequences: [[Int]], contextLengths: [Int?]? = nil, topCount: Int) async throws -> [[TokenDistributionEntry]] {
+        let contexts = contextLengths ?? Array(repeating: nil, count: sequences.count)
         return try await withCheckedThrowingContinuation { continuation in
-            enqueue(.score(ScoreJob(sequences: sequences, firstScored: first, topCount: topCount) { continuation.resume(with: $0) }))
+            enqueue(.score(ScoreJob(sequences: sequences, contextLengths: contexts, topCount: topCount) { continuation.resume(with: $0) }))
         }
     }
 
@@ -144,7 +144,7 @@ public final class InferenceQueue: @unchecked Sendable {
             return
         }
         let topCount = batch.map(\.topCount).max() ?? 0
-        if batch.count > 1, let all = try? score(batch.flatMap(\.sequences), batch.flatMap(\.firstScored), topCount) {
+        if batch.count > 1, let all = try? score(batch.flatMap(\.sequences), batch.flatMap(\.contextLengths), topCount) {
             var offset = 0
             for job in batch {
                 let mine = all[offset..<(offset + job.sequences.count)].map { entries in
@@ -155,6 +155,6 @@ public final class InferenceQueue: @unchecked Sendable {
             }
             return
         }
-        for job in batch { job.reply(Result { try score(job.sequences, job.firstScored, job.topCount) }) }
+        for job in batch { job.reply(Result { try score(job.sequences, job.contextLengths, job.topCount) }) }
     }
 }

@@ -130,8 +130,11 @@ extension ServedModel {
             }
             sequences.append(ids)
         }
-        let firstScored = sequences.indices.map { max(1, min(from?[$0] ?? 1, sequences[$0].count - 1)) }
-        let entries = try await queue.distributions(sequences, firstScored: firstScored, topCount: topCount)
+        // The tokens before `from` are the prompt's context: not projected, and shared only with
+        // prompts of the same context, as the local backend runs a context and its continuations.
+        let contexts: [Int?] = sequences.indices.map { i in from.map { max(1, min($0[i], sequences[i].count - 1)) } }
+        let firstScored = contexts.map { $0 ?? 1 }
+        let entries = try await queue.distributions(sequences, contextLengths: contexts, topCount: topCount)
         return prompts.indices.map { index in
             let (prompt, ids, entries) = (prompts[index], sequences[index], entries[index])
             let text: String

@@ -56,8 +56,8 @@ public final class ServedModel: @unchecked Sendable {
             self.engine = engine
             var score: InferenceQueue.Score?
             if let distributions {
-                score = { sequences, firstScored, topCount in
-                    try distributions.tokenDistributions(sequences: sequences, firstScored: firstScored, topCount: topCount)
+                score = { sequences, contextLengths, topCount in
+                    try distributions.tokenDistributions(sequences: sequences, contextLengths: contextLengths, topCount: topCount)
                 }
             }
             queue = InferenceQueue(maxBatchTokens: maxBatchTokens, score: score)

@@ -50,27 +50,29 @@ import Testing
         try Self.expectFirstScoredKeepsTheTail(model, sequences, full: batched, topCount: 4, exact: false)
     }
 
-    /// Scoring from token f gives the full call's entries from f on, for f before, at and past the
-    /// shared prefix, inside a remainder and past the end; a bad `firstScored` is an error.
+    /// With a context length n (before, at and past the shared prefix, inside a remainder, past the
+    /// end), a sequence's entries are the full call's from token n on; a context length below 1, or
+    /// a count other than the sequences', is an error.
     static func expectFirstScoredKeepsTheTail(_ model: some NextTokenDistributions, _ sequences: [[Int]], full: [[TokenDistributionEntry]],
                                               topCount: Int, exact: Bool) throws {
         let contextLength = sequences.map(\.count).filter { $0 > 0 }.min() ?? 1
         for shift in [-2, -1, 0, 1, 3] {
-            let firstScored = sequences.indices.map { max(1, contextLength + shift + ($0 % 3)) }
-            let partial = try model.tokenDistributions(sequences: sequences, firstScored: firstScored, topCount: topCount)
+            let contexts: [Int?] = sequences.indices.map { max(1, contextLength + shift + ($0 % 3)) }
+            let partial = try model.tokenDistributions(sequences: sequences, contextLengths: contexts, topCount: topCount)
             for (i, sequence) in sequences.enumerated() {
-                let tail = Array(full[i].dropFirst(firstScored[i] - 1))
-                #expect(partial[i].count == max(0, sequence.count - firstScored[i]), "sequence \(i) from \(firstScored[i])")
+                let first = contexts[i] ?? 1
+                let tail = Array(full[i].dropFirst(first - 1))
+                #expect(partial[i].count == max(0, sequence.count - first), "sequence \(i) after a context of \(first)")
                 if exact {
-                    #expect(partial[i] == tail, "sequence \(i) from \(firstScored[i])")
+                    #expect(partial[i] == tail, "sequence \(i) after a context of \(first)")
                 } else {
-                    expectClose(partial[i], tail, "sequence \(i) from \(firstScored[i])")
+                    expectClose(partial[i], tail, "sequence \(i) after a context of \(first)")
                     #expect(partial[i].map { $0.top.map(\.id) } == tail.map { $0.top.map(\.id) })
                 }
             }
         }
-        #expect(throws: EngineError.self) { try model.tokenDistributions(sequences: [[1, 2, 3]], firstScored: [0], topCount: 1) }
-        #expect(throws: EngineError.self) { try model.tokenDistributions(sequences: [[1, 2, 3]], firstScored: [1, 1], topCount: 1) }
+        #expect(throws: EngineError.self) { try model.tokenDistributions(sequences: [[1, 2, 3]], contextLengths: [0], topCount: 1) }
+        #expect(throws: EngineError.self) { try model.tokenDistributions(sequences: [[1, 2, 3]], contextLengths: [1, 1], topCount: 1) }
     }
 
     @Test(.enabled(if: Gemma3ReferenceTests.modelPresent, "the Gemma 3 270M GGUF is not in the cache (run scripts/fetch-models)"))
@@ -100,5 +102,27 @@ import Testing
         #expect(throws: EngineError.self) { try model.tokenDistributions(sequences: [[1, model.vocabularySize]], topCount: 1) }
         // From a later token on, the same bits as the full call's tail.
         try Self.expectFirstScoredKeepsTheTail(model, sequences, full: batched, topCount: 3, exact: true)
+    }
+
+    /// A context longer than one row-independent pass (more than 32 tokens) and four continuations
+    /// that all start with the same token: with the context's length given, the continuations'
+    /// entries sum to `scoreContinuations`' scores bit for bit (the same passes: the context alone,
+    /// then the continuations). Without it, the shared prefix takes in the common first token and
+    /// the context runs in a different pass shape, which may move the last digits.
+    @Test(.enabled(if: Gemma3ReferenceTests.modelPresent, "the Gemma 3 270M GGUF is not in the cache (run scripts/fetch-models)"))
+    func gemmaContextGroupsReproduceScoreContinuations() throws {
+        let model = try Gemma3ReferenceTests.sharedModel.get()
+        let cases = try Gemma3ReferenceTests.reference().cases
+        let context = Array(cases.flatMap(\.ids).prefix(45))
+        let common = cases[2].ids[3]
+        let continuations = [cases[0].ids.suffix(5), cases[3].ids.suffix(3), cases[1].ids.suffix(1), cases[4].ids.suffix(7)].map { [common] + $0 }
+        let expected = try model.scoreContinuations(context: context, continuations: continuations)
+        let sequences = continuations.map { context + $0 }
+        let entries = try model.tokenDistributions(sequences: sequences, contextLengths: Array(repeating: context.count, count: sequences.count), topCount: 1)
+        for (c, continuation) in continuations.enumerated() {
+            #expect(entries[c].count == continuation.count)
+            #expect(entries[c].reduce(0) { $0 + $1.logProbability } == expected[c].logProbability, "continuation \(c)")
+            #expect(entries[c].allSatisfy { $0.top[0].logProbability <= $0.logProbability } == expected[c].isGreedy, "continuation \(c) greedy")
+        }
     }
 }

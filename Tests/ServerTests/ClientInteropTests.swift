@@ -48,6 +48,39 @@ import Testing
         await server.stop()
     }
 
+    /// Gemma 3 through `eval serve`: the client sends where each continuation starts
+    /// (`echo_logprobs_from`), the server runs each context and its continuations in the local
+    /// backend's passes, and every log-likelihood is the local one bit for bit — a context longer
+    /// than one 32-row pass, choices sharing their first token, a short context and an empty one.
+    @Test(.enabled(if: ChatTemplateEndpointTests.gemmaPresent, "the Gemma 3 270M GGUF is not in the cache (run scripts/fetch-models)"))
+    func gemmaLogLikelihoodsAreTheLocalOnesBitForBit() async throws {
+        let url = ChatTemplateEndpointTests.gemmaURL
+        let local = try EngineLanguageModel(ggufAt: url, name: "gemma", contentHash: "h")
+        let server = try await RunningServer(model: try EngineLanguageModel(ggufAt: url, name: "gemma", contentHash: "h"), name: "gemma")
+        let client = try OpenAICompatibleModel(endpoint: OpenAIEndpoint(
+            name: "gemma", baseURL: server.baseURL + "/v1", model: "gemma", concurrency: 2, timeout: 120, maxRetries: 0, contextLength: 8192))
+        let passage = """
+            Pray, set it down and rest you: when this burns,
+            'Twill weep for having wearied you. My father
+            Is hard at study; pray, now, rest yourself:
+            He's safe for these three hours.
+            """
+        let choices = ["I'll fetch them, sir.", "Holy Gonzalo, honourable man,", "O most dear mistress,", "A love-song, a love-song."]
+        let requests = choices.map { LogLikelihoodRequest(context: passage, continuation: "\n" + $0) }
+            + [LogLikelihoodRequest(context: "The capital of France is", continuation: " Paris"),
+               LogLikelihoodRequest(context: "The capital of France is", continuation: " Rome"),
+               LogLikelihoodRequest(context: "", continuation: "Paris is")]
+        let expected = try await local.logLikelihoods(requests)
+        let actual = try await client.logLikelihoods(requests)
+        #expect(try await client.tokenCount(of: passage) ?? 0 > 32, "the passage is longer than one row-independent pass")
+        for (index, (a, e)) in zip(actual, expected).enumerated() {
+            #expect(a.logLikelihood == e.logLikelihood, "request \(index): served \(a.logLikelihood), local \(e.logLikelihood)")
+            #expect(a.tokenCount == e.tokenCount && a.isGreedy == e.isGreedy, "request \(index)")
+        }
+        #expect(actual.count == requests.count)
+        await server.stop()
+    }
+
     @Test func emptyContextsAreScoredAfterTheEndOfTextTokenAsLocally() async throws {
         // acc_pmi's unconditional requests: the GPT-2 style model has no BOS, so the client sends
         // the end-of-text token id (from /tokenizer_info and /tokenize) followed by the continuation's ids.

@@ -93,9 +93,9 @@ import Testing
 
     @Test func queuedScoringJobsRunAsOneBatch() async throws {
         let calls = PassSizes()
-        let queue = InferenceQueue(maxBatchTokens: 100) { sequences, firstScored, topCount in
+        let queue = InferenceQueue(maxBatchTokens: 100) { sequences, contextLengths, topCount in
             calls.append(sequences.count)
-            return zip(sequences, firstScored).map { sequence, first in sequence.dropFirst(first).map { TokenDistributionEntry(logProbability: -Double($0), top: []) } }
+            return zip(sequences, contextLengths).map { sequence, context in sequence.dropFirst(context ?? 1).map { TokenDistributionEntry(logProbability: -Double($0), top: []) } }
         }
         // Hold the worker so the scoring jobs queue up behind it.
         let gate = DispatchSemaphore(value: 0), started = DispatchSemaphore(value: 0)
@@ -105,7 +105,7 @@ import Testing
         }
         while started.wait(timeout: .now()) == .timedOut { try await Task.sleep(nanoseconds: 2_000_000) }
         async let a = queue.distributions([[1, 2, 3]], topCount: 0)
-        async let b = queue.distributions([[4, 5], [6, 7, 8]], firstScored: [1, 2], topCount: 0)
+        async let b = queue.distributions([[4, 5], [6, 7, 8]], contextLengths: [nil, 2], topCount: 0)
         async let c = queue.distributions([[9, 10]], topCount: 0)
         while queue.pendingCount < 3 { try await Task.sleep(nanoseconds: 5_000_000) }
         gate.signal()

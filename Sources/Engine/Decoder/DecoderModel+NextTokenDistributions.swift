@@ -4,11 +4,11 @@ extension DecoderModel: NextTokenDistributions {
     /// continuations). A sequence alone (a group of one) runs exactly as `tokenLogProbabilities` runs it.
     ///
     /// The output projection (V = 262,144 for Gemma 3, 1 MB of logits per row) is computed only for
-    /// the rows that predict a reported token (from `firstScored` on), in the chunks `logProbabilities` uses (`logitsChunkRows` rows
+    /// the rows that predict a reported token (after the context, when one is given), in the chunks `logProbabilities` uses (`logitsChunkRows` rows
     /// counted from each group's first row, several chunks per pass over the output matrix), and
     /// the top `topCount` ids are picked in one scan of each row.
-    public func tokenDistributions(sequences: [[Int]], firstScored: [Int], topCount: Int) throws -> [[TokenDistributionEntry]] {
-        try distributionsByPrefixGroup(sequences: sequences, firstScored: firstScored, topCount: topCount) { distributions($0, topCount: $1) }
+    public func tokenDistributions(sequences: [[Int]], contextLengths: [Int?], topCount: Int) throws -> [[TokenDistributionEntry]] {
+        try distributionsByPrefixGroup(sequences: sequences, contextLengths: contextLengths, topCount: topCount) { distributions($0, topCount: $1) }
     }
 
     /// One prefix group: the prefix once into a KV cache (keeping the hidden rows the plan needs),

@@ -8,8 +8,8 @@ extension GPT2Model: NextTokenDistributions {
     /// agree with running it alone within float rounding (≤ 1e-5, tested), not bit for bit: which
     /// prefix it shares depends on the other sequences of the call, and a row's sum order depends
     /// on the batch shape it runs in.
-    public func tokenDistributions(sequences: [[Int]], firstScored: [Int], topCount: Int) throws -> [[TokenDistributionEntry]] {
-        try distributionsByPrefixGroup(sequences: sequences, firstScored: firstScored, topCount: topCount) { distributions($0, topCount: $1) }
+    public func tokenDistributions(sequences: [[Int]], contextLengths: [Int?], topCount: Int) throws -> [[TokenDistributionEntry]] {
+        try distributionsByPrefixGroup(sequences: sequences, contextLengths: contextLengths, topCount: topCount) { distributions($0, topCount: $1) }
     }
 
     /// One prefix group: the prefix once, each member's remainder on top of it, logits only for the

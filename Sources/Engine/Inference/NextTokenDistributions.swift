@@ -34,27 +34,30 @@ public struct TokenCandidate: Sendable, Equatable {
 /// A model with logits per position implements it in a few lines: run the sequences, take the
 /// log-softmax of each row, pick the target's entry and the `topCount` largest.
 public protocol NextTokenDistributions: CausalLanguageModel {
-    /// Log-probabilities of the tokens of several sequences from a given token on.
+    /// Log-probabilities of the tokens of several sequences.
     ///
     /// - Parameters:
     ///   - sequences: token ids each, at most `contextLength` per sequence; empty sequences are allowed.
-    ///   - firstScored: per sequence, the index of the first token to report (at least 1: nothing
-    ///     precedes token 0); a value at or past the end reports nothing. The output projection runs
-    ///     only for the rows that predict reported tokens, so a client that scores a continuation
-    ///     after a long context does not pay for the context's logits.
+    ///   - contextLengths: per sequence, nil: every token after the first is reported, and sequences
+    ///     share whatever prefix they have in common (`SharedPrefixes.groups`); n (at least 1): the
+    ///     first n tokens are a context, not reported (no output projection for its rows), and the
+    ///     sequence shares a pass only with the sequences that have the same n-token context — the
+    ///     structure of `scoreContinuations(context:continuations:)`, so a continuation's entries
+    ///     are the local backend's numbers, bit for bit where the engine's passes are row-independent
+    ///     (GGUF decoders, tested). n at or past the sequence's end reports nothing.
     ///   - topCount: alternatives to report per position (0 for none; at most `vocabularySize`).
-    /// - Returns: per sequence, `max(0, count - firstScored)` entries; entry j is about
-    ///   `sequence[firstScored + j]` given the tokens before it. A sequence's entries agree with the
-    ///   sequence run alone within float rounding (1e-5), whatever the other sequences of the call and
-    ///   `firstScored`: sequences sharing a prefix run it once (`SharedPrefixes`), which changes sum
-    ///   orders, not values beyond that.
-    func tokenDistributions(sequences: [[Int]], firstScored: [Int], topCount: Int) throws -> [[TokenDistributionEntry]]
+    /// - Returns: per sequence, `max(0, count - f)` entries with f = `contextLengths[i] ?? 1`; entry j
+    ///   is about `sequence[f + j]` given the tokens before it. A sequence's entries agree with the
+    ///   sequence run alone within float rounding (1e-5 for GPT-2; for GGUF models ~1e-4, where the
+    ///   rounding of activations to Int16 can flip with a changed sum order), whatever the other
+    ///   sequences of the call.
+    func tokenDistributions(sequences: [[Int]], contextLengths: [Int?], topCount: Int) throws -> [[TokenDistributionEntry]]
 }
 
 extension NextTokenDistributions {
     /// Every token after the first: entry k is about `sequence[k + 1]` (`max(0, count - 1)` entries).
     public func tokenDistributions(sequences: [[Int]], topCount: Int) throws -> [[TokenDistributionEntry]] {
-        try tokenDistributions(sequences: sequences, firstScored: Array(repeating: 1, count: sequences.count), topCount: topCount)
+        try tokenDistributions(sequences: sequences, contextLengths: Array(repeating: nil, count: sequences.count), topCount: topCount)
     }
 
     /// `tokenDistributions(sequences:topCount:)` for one sequence.
@@ -76,14 +79,14 @@ struct SharedPrefixGroup: Equatable {
 extension NextTokenDistributions {
     /// The checks every model's `tokenDistributions` makes: ids in the vocabulary, sequences within
     /// the context, `topCount` not negative. Returns `topCount` capped at the vocabulary size.
-    func validateDistributions(sequences: [[Int]], firstScored: [Int], topCount: Int) throws -> Int {
+    func validateDistributions(sequences: [[Int]], contextLengths: [Int?], topCount: Int) throws -> Int {
         guard topCount >= 0 else { throw EngineError.invalidArgument("tokenDistributions: topCount \(topCount) is negative") }
-        guard firstScored.count == sequences.count else {
-            throw EngineError.invalidArgument("tokenDistributions: \(firstScored.count) firstScored values for \(sequences.count) sequences")
+        guard contextLengths.count == sequences.count else {
+            throw EngineError.invalidArgument("tokenDistributions: \(contextLengths.count) context lengths for \(sequences.count) sequences")
         }
         for (index, sequence) in sequences.enumerated() {
-            guard firstScored[index] >= 1 else {
-                throw EngineError.invalidArgument("sequence \(index): firstScored \(firstScored[index]) is below 1 (token 0 has nothing before it)")
+            if let n = contextLengths[index], n < 1 {
+                throw EngineError.invalidArgument("sequence \(index): context length \(n) is below 1 (token 0 has nothing before it)")
             }
             try validate(sequence, what: "sequence \(index)")
             guard sequence.count <= contextLength else {
@@ -93,16 +96,20 @@ extension NextTokenDistributions {
         return min(topCount, vocabularySize)
     }
 
-    /// The body of every model's `tokenDistributions`: checks the call, groups the sequences by
-    /// shared prefix (`SharedPrefixes.groups`) and runs each group through `group(plan, topCount)`,
-    /// the model's prefix-once-then-remainders pass. Sequences shorter than two tokens, or scored
-    /// from their end on, get no entries (and run nothing).
-    func distributionsByPrefixGroup(sequences: [[Int]], firstScored: [Int], topCount: Int,
+    /// The body of every model's `tokenDistributions`: checks the call, groups the sequences
+    /// (`SharedPrefixes.groups` for those without a context length, by identical context for the
+    /// others) and runs each group through `group(plan, topCount)`, the model's
+    /// prefix-once-then-remainders pass. Sequences shorter than two tokens, or with nothing to
+    /// report, get no entries (and run nothing).
+    func distributionsByPrefixGroup(sequences: [[Int]], contextLengths: [Int?], topCount: Int,
                                     group: (_ plan: SharedPrefixPlan, _ topCount: Int) -> [[TokenDistributionEntry]]) throws -> [[TokenDistributionEntry]] {
-        let k = try validateDistributions(sequences: sequences, firstScored: firstScored, topCount: topCount)
+        let k = try validateDistributions(sequences: sequences, contextLengths: contextLengths, topCount: topCount)
+        let firstScored = contextLengths.map { $0 ?? 1 }
         var results = [[TokenDistributionEntry]](repeating: [], count: sequences.count)
-        let scored = sequences.indices.map { firstScored[$0] < sequences[$0].count ? sequences[$0] : [] }
-        for prefixGroup in SharedPrefixes.groups(scored) {
+        let free = sequences.indices.map { contextLengths[$0] == nil ? sequences[$0] : [] }
+        var groups = SharedPrefixes.groups(free)
+        groups += SharedPrefixes.contextGroups(sequences, contextLengths: contextLengths)
+        for prefixGroup in groups {
             let plan = SharedPrefixPlan(members: prefixGroup.members.map { sequences[$0] }, firstScored: prefixGroup.members.map { firstScored[$0] },
                                         prefixLength: prefixGroup.prefixLength)
             for (index, entries) in zip(prefixGroup.members, group(plan, k)) { results[index] = entries }
@@ -202,6 +209,25 @@ enum SharedPrefixes {
             groups.append(SharedPrefixGroup(prefixLength: sequence.count, members: [index]))
         }
         return groups.map { SharedPrefixGroup(prefixLength: $0.prefixLength, members: $0.members.sorted()) }
+    }
+
+    /// The sequences with a context length n that have something to report (n < count), grouped
+    /// by identical context: each group's prefix is its context, as `scoreContinuations` runs a
+    /// context and its continuations.
+    static func contextGroups(_ sequences: [[Int]], contextLengths: [Int?]) -> [SharedPrefixGroup] {
+        var groups: [[Int]: Int] = [:]
+        var result: [SharedPrefixGroup] = []
+        for (index, sequence) in sequences.enumerated() {
+            guard let n = contextLengths[index], n < sequence.count else { continue }
+            let context = Array(sequence[..<n])
+            if let g = groups[context] {
+                result[g].members.append(index)
+            } else {
+                groups[context] = result.count
+                result.append(SharedPrefixGroup(prefixLength: n, members: [index]))
+            }
+        }
+        return result
     }
 
     /// One distribution entry: log p(target) under softmax(row) computed as `scoreContinuations`
