@@ -1,13 +1,18 @@
 import ArgumentParser
+import Backends
 import Engine
+import EvalCore
 import Foundation
 
 extension Eval {
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Generate text from a checkpoint, streaming tokens to the terminal.")
+            abstract: "Generate text from a model the engine runs, streaming tokens to the terminal.")
 
-        @Option(name: .long, help: ArgumentHelp("A checkpoint folder (config.json, model.safetensors, tokenizer.json).", valueName: "dir"))
+        @Option(name: .long, help: ArgumentHelp("""
+            A model the engine runs, as `eval run --model` takes it: a checkpoint folder, a training run \
+            (its last checkpoint), a GGUF file or alias (gemma-3-270m), a Hugging Face Llama folder.
+            """, valueName: "spec"))
         var model: String
 
         @Option(name: .long, help: ArgumentHelp("The prompt.", valueName: "text"))
@@ -36,20 +41,29 @@ extension Eval {
         }
 
         func run() throws {
-            let checkpoint: Checkpoint
-            do { checkpoint = try Checkpoint.load(from: URL(fileURLWithPath: model)) } catch {
+            let engine: EngineLanguageModel
+            do {
+                // A training run resolves to one model per checkpoint: generate from its last.
+                guard let resolved = try ModelResolver.resolve(model).last else { throw ModelError("no model") }
+                guard let loaded = try resolved.load() as? EngineLanguageModel else {
+                    throw ModelError("eval generate streams from a model the engine runs (a checkpoint, a GGUF file or alias, a Hugging Face folder); '\(model)' is a remote endpoint")
+                }
+                engine = loaded
+            } catch {
                 throw UsageError("--model \(model): \(error)")
             }
-            let tokenizer = checkpoint.tokenizer
-            var promptTokens = tokenizer.encode(prompt)
-            if promptTokens.isEmpty, let eot = tokenizer.endOfTextTokenID { promptTokens = [eot] }
+            let tokenizer = engine.modelTokenizer
+            // BOS first when the model uses one; an empty prompt is the BOS / end-of-text token.
+            var promptTokens = engine.promptTokens(prompt)
+            if promptTokens.isEmpty, let token = engine.emptyPromptToken { promptTokens = [token] }
+            let stops = engine.endOfGenerationTokens
             let stdout = FileHandle.standardOutput
             stdout.write(Data(prompt.utf8))
             var generated: [Int] = []
             var printed = ""
             let sampling = SamplingParameters(temperature: temperature, topK: topK, topP: topP, seed: seed)
-            _ = try checkpoint.model.generate(prompt: promptTokens, maxTokens: maxTokens, sampling: sampling) { token in
-                if token == tokenizer.endOfTextTokenID { return false }
+            _ = try engine.causalModel.generate(prompt: promptTokens, maxTokens: maxTokens, sampling: sampling) { token in
+                if stops.contains(token) { return false }
                 generated.append(token)
                 // Print only whole characters: a token may end inside a multi-byte character.
                 let text = tokenizer.decode(generated)
