@@ -18,7 +18,8 @@ let engineSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "EvalKit",
-    platforms: [.macOS(.v14)],
+    // macOS 15: the worker pool uses the Synchronization module (Atomic, Mutex). Linux is what is tested.
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "eval", targets: ["EvalCLI"]),
         .library(name: "EvalCore", targets: ["EvalCore"]),
