@@ -153,9 +153,9 @@ extension OpenAICompatibleModel {
     /// Whether the server takes `echo_logprobs_from`: its `GET /v1/models` entry for the model says
     /// `"echo_logprobs_from": true` (`eval serve` does). Asked once per run; a server without the
     /// route, or any failure to read it, counts as no (full echoes are then read, as from any server).
-    func echoFromAccepted() async throws -> Bool {
-        if let known = lock.withLock({ echoFromAccepted }) { return known }
-        var accepted = false
+    func takesEchoLogprobsFrom() async throws -> Bool {
+        if let known = lock.withLock({ echoLogprobsFromKnown }) { return known }
+        let accepted: Bool
         do {
             let answer = try await transport.get(modelsURL, as: ModelListAnswer.self)
             accepted = answer.data.first { $0.id == endpoint.model }?.echoLogprobsFrom == true
@@ -164,7 +164,7 @@ extension OpenAICompatibleModel {
         } catch {
             accepted = false
         }
-        lock.withLock { echoFromAccepted = accepted }
+        lock.withLock { echoLogprobsFromKnown = accepted }
         return accepted
     }
 

@@ -206,7 +206,7 @@ extension OpenAICompatibleModel {
         // skips the context's (the boundary is the one `score` reads from, capped by the server at
         // the prompt's last token as `score` caps it).
         var scoredFrom: [Int]?
-        if contextTokenCounts != nil, try await echoFromAccepted() { scoredFrom = from }
+        if contextTokenCounts != nil, try await takesEchoLogprobsFrom() { scoredFrom = from }
         var answers: [LogLikelihoodResponse] = []
         try await echo(prompts, from: scoredFrom) { position, echoed in
             let prompt = batch[position]

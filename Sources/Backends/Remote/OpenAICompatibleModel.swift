@@ -32,7 +32,7 @@ public final class OpenAICompatibleModel: IncrementalLanguageModel, @unchecked S
     /// The token standing for an empty context (the end-of-text token), once found.
     var emptyContextTokenID: Int?
     /// Whether the server takes `echo_logprobs_from` (its `/v1/models` entry says so); nil until asked.
-    var echoFromAccepted: Bool?
+    var echoLogprobsFromKnown: Bool?
 
     /// - Parameters:
     ///   - endpoint: where and how to connect.

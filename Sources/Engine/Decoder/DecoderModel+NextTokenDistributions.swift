@@ -1,12 +1,14 @@
 extension DecoderModel: NextTokenDistributions {
     /// As GPT-2's: sequences sharing a prefix (`SharedPrefixes.groups`) run it once into a KV
     /// cache, then each remainder on top of it (`runBranches`, as `scoreContinuations` runs
-    /// continuations). A sequence alone (a group of one) runs exactly as `tokenLogProbabilities` runs it.
+    /// continuations). A sequence alone (a group of one) runs exactly as `tokenLogProbabilities` runs
+    /// it; a group with a context runs as `scoreContinuations` runs it (the same passes, the same bits).
     ///
     /// The output projection (V = 262,144 for Gemma 3, 1 MB of logits per row) is computed only for
-    /// the rows that predict a reported token (after the context, when one is given), in the chunks `logProbabilities` uses (`logitsChunkRows` rows
-    /// counted from each group's first row, several chunks per pass over the output matrix), and
-    /// the top `topCount` ids are picked in one scan of each row.
+    /// the rows that predict a reported token (after the context, when one is given), in the chunks
+    /// `logProbabilities` uses (`logitsChunkRows` rows counted from each group's first row, several
+    /// chunks per pass over the output matrix), and the top `topCount` ids are picked in one scan of
+    /// each row.
     public func tokenDistributions(sequences: [[Int]], contextLengths: [Int?], topCount: Int) throws -> [[TokenDistributionEntry]] {
         try distributionsByPrefixGroup(sequences: sequences, contextLengths: contextLengths, topCount: topCount) { distributions($0, topCount: $1) }
     }

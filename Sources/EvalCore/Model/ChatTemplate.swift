@@ -70,7 +70,9 @@ public enum ChatTemplate: String, CaseIterable, Sendable, Codable {
         if jinja.contains("<start_of_turn>") { return .recognized(.gemma) }
         if jinja.contains("<|start_header_id|>") { return .recognized(jinja.contains("Cutting Knowledge Date") ? .llama31 : .llama3) }
         if jinja.contains("<|im_start|>") {
-            for template in [ChatTemplate.qwen25, .qwen2] where jinja.contains(template.defaultSystemMessage ?? "") { return .recognized(template) }
+            for template in [ChatTemplate.qwen25, .qwen2] {
+                if let message = template.defaultSystemMessage, jinja.contains(message) { return .recognized(template) }
+            }
             return .recognized(.chatml)
         }
         let firstLine = jinja.split(whereSeparator: \.isNewline).first.map(String.init) ?? jinja
