@@ -55,10 +55,14 @@ let package = Package(
         .target(name: "Tokenizers"),
         // Model file formats: safetensors read/write, GGUF read, dequantisation. Pure Swift, no BLAS.
         .target(name: "ModelFormats", swiftSettings: engineSettings),
+        // The integer matrix product of many rows with quantised weights (AVX-512 VNNI where the CPU
+        // has it, chosen at run time; a portable loop otherwise). No fused multiply-adds: its Float
+        // terms must round exactly as the Swift kernels' do.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
         // Tensors, GPT models, training, KV-cache inference, checkpoints.
         .target(
             name: "Engine",
-            dependencies: ["CBLAS", "Tokenizers", "ModelFormats", "SeededRandom"],
+            dependencies: ["CBLAS", "CKernels", "Tokenizers", "ModelFormats", "SeededRandom"],
             swiftSettings: engineSettings
         ),
         // SQLite (Debian libsqlite3-dev) for the response cache.

@@ -100,13 +100,20 @@ struct GemmaBenchmarks {
         for name in ["token_embd.weight", "blk.0.attn_q.weight", "blk.0.ffn_down.weight", "blk.1.ffn_down.weight", "blk.0.attn_output.weight"] {
             let info = try #require(file.tensor(named: name))
             let matrix = PackedMatrix(rows: info.dimensions[1], columns: info.dimensions[0], type: info.type, data: try file.rawData(of: name))
-            for m in [1, 4, 8] {
+            for m in [1, 4, 8, 16, 64, 512] where matrix.rows < 100_000 || m <= 64 {
                 let input = (0..<(m * matrix.columns)).map { Float(($0 * 7919) % 200) / 100 - 1 }
+                // Row by row (dot4) against the matrix product (CKernels) from 8 rows on.
+                let paths: [(String, PackedMatrix.ProductPath)] = m < 8 ? [("", .automatic)] : [("row-by-row ", .rowByRow), ("tiled ", .tiled(vnni: true))]
                 for threads in [1, 2] {
-                    let reps = matrix.rows > 100_000 ? 5 : 200
-                    let seconds = Self.median(runs: 3) { for _ in 0..<reps { _ = matrix.multiplyTransposed(input, rows: m, threads: threads) } }
-                    print(String(format: "kernel %@ %@ (%d × %d) m=%d threads=%d: %.3f ms", name, info.type.name, matrix.rows, matrix.columns,
-                                 m, threads, seconds / Double(reps) * 1000))
+                    for (label, path) in paths {
+                        let reps = max(1, (matrix.rows > 100_000 ? 5 : 200) / max(1, m / 8))
+                        let seconds = Self.median(runs: 3) {
+                            for _ in 0..<reps { _ = matrix.multiplyTransposed(input, rows: m, threads: threads, path: path) }
+                        }
+                        let ms = seconds / Double(reps) * 1000
+                        print(String(format: "kernel %@ %@ (%d × %d) m=%d threads=%d %@: %.3f ms, %.1f GMAC/s", name, info.type.name,
+                                     matrix.rows, matrix.columns, m, threads, label, ms, Double(m * matrix.rows * matrix.columns) / ms / 1e6))
+                    }
                 }
             }
         }

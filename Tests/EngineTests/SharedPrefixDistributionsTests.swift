@@ -124,5 +124,16 @@ import Testing
             #expect(entries[c].reduce(0) { $0 + $1.logProbability } == expected[c].logProbability, "continuation \(c)")
             #expect(entries[c].allSatisfy { $0.top[0].logProbability <= $0.logProbability } == expected[c].isGreedy, "continuation \(c) greedy")
         }
+        // With the integer matrix product (AVX-512 VNNI) a long pass computes each row as alone too, so
+        // the free prefix sharing (a 46-token prefix: the context and the common first token) and each
+        // whole sequence alone give the same bits as well.
+        guard PackedMatrix.servesEveryRowCount(.q4_K) else { return }
+        let shared = try model.tokenDistributions(sequences: sequences, topCount: 1)
+        for (c, continuation) in continuations.enumerated() {
+            let free = shared[c].suffix(continuation.count).reduce(0) { $0 + $1.logProbability }
+            #expect(free == expected[c].logProbability, "continuation \(c), free prefix sharing")
+            let alone = try model.tokenLogProbabilities(tokens: sequences[c], scoredFrom: context.count - 1).reduce(0, +)
+            #expect(alone == expected[c].logProbability, "continuation \(c), the whole sequence in one pass")
+        }
     }
 }

@@ -33,7 +33,6 @@ final class DecoderScratch {
     let projected: FloatBuffer  // (M,C)
     let gate: FloatBuffer       // (M,F)
     let up: FloatBuffer         // (M,F)
-    let scores: FloatBuffer     // (query block, capacity)
 
     init(configuration cfg: DecoderConfiguration, rows: Int, capacity: Int) {
         self.rows = rows
@@ -46,6 +45,5 @@ final class DecoderScratch {
         projected = FloatBuffer(count: rows * cfg.width)
         gate = FloatBuffer(count: rows * cfg.feedForwardWidth)
         up = FloatBuffer(count: rows * cfg.feedForwardWidth)
-        scores = FloatBuffer(count: min(rows, GroupedQueryAttention.queryBlock) * capacity)
     }
 }

@@ -38,7 +38,7 @@ struct DecoderAttention {
             GroupedQueryAttention.forward(out: scratch.attention.pointer + r0 * qw, query: q + r0 * qw, keys: cache.keys(layer: l),
                                           values: cache.values(layer: l), rows: count, start: segment.start, heads: nh,
                                           keyValueHeads: kvh, headDimension: hd, scale: cfg.attentionScale,
-                                          slidingWindow: layout.slidingWindow, scores: scratch.scores.pointer)
+                                          slidingWindow: layout.slidingWindow)
         }
         output.forward(out: out, inp: scratch.attention.pointer, rows: m)
     }
@@ -71,7 +71,11 @@ struct DecoderMLP {
         let g = scratch.gate.pointer, u = scratch.up.pointer
         gate.forward(out: g, inp: inp, rows: m)
         up.forward(out: u, inp: inp, rows: m)
-        activation.forward(out: g, gate: g, up: u, n: m * gate.outputs)
+        // Elementwise, so any split gives the same values: rows between the threads when there are many.
+        let f = gate.outputs, activation = activation
+        ParallelRows.forEach(count: m, minimumPerThread: 16) { rows in
+            activation.forward(out: g + rows.lowerBound * f, gate: g + rows.lowerBound * f, up: u + rows.lowerBound * f, n: rows.count * f)
+        }
         down.forward(out: out, inp: g, rows: m)
     }
 }

@@ -66,11 +66,15 @@ private struct TensorLoader: DecoderTensorSource {
 
     func vector(_ name: String, count: Int) throws -> FloatBuffer { try floats(name, dimensions: [count]) }
 
-    /// A weight stored (outputs, inputs): GGUF dimensions [inputs, outputs]; a quantised one also
-    /// keeps its stored form for one-row products.
+    /// A weight stored (outputs, inputs): GGUF dimensions [inputs, outputs]; a quantised one keeps
+    /// its stored form, and a Float copy too unless the stored form serves every row count.
     func linear(_ name: String, inputs: Int, outputs: Int) throws -> Linear {
+        let type = try info(name).type
+        if PackedMatrix.servesEveryRowCount(type) {
+            return Linear(weight: nil, inputs: inputs, outputs: outputs, packed: try packed(name, rows: outputs, columns: inputs))
+        }
         var linear = Linear(weight: try floats(name, dimensions: [inputs, outputs]), inputs: inputs, outputs: outputs)
-        if try info(name).type != .f32 { linear.packed = try packed(name, rows: outputs, columns: inputs) }
+        if type != .f32 { linear.packed = try packed(name, rows: outputs, columns: inputs) }
         return linear
     }
 

@@ -1,27 +1,32 @@
+import CKernels
 import Foundation
 import ModelFormats
 
-/// A dense layer's weight in the orientation of PyTorch and GGUF: (outputs, inputs), row-major,
-/// dequantised to Float once at load for sgemm, and, when the file stores it quantised, also kept
-/// in that stored form (`packed`, memory-mapped).
+/// A dense layer's weight in the orientation of PyTorch and GGUF: (outputs, inputs), row-major:
+/// in its stored quantised form (`packed`, memory-mapped) when the file stores it so, and as Float
+/// for sgemm when some row counts need it.
 struct Linear: @unchecked Sendable {
-    let weight: FloatBuffer
+    /// The Float copy (dequantised once at load) for sgemm; nil when the stored form serves every
+    /// row count (`PackedMatrix.servesEveryRowCount`), which saves 4 bytes per weight.
+    let weight: FloatBuffer?
     let inputs: Int
     let outputs: Int
     /// The stored quantised form. Up to `packedMaximumRows` rows (generation, short continuations)
     /// read it, fused, instead of the Float copy: about a sixth of the bytes, and no sgemm packing
     /// of the whole Float matrix on every call (profiled: 37% of short-request scoring), nor BLAS
-    /// thread hand-offs.
+    /// thread hand-offs. With the integer matrix product (AVX-512 VNNI) every row count reads it.
     var packed: PackedMatrix? = nil
 
-    /// Above this many rows sgemm on the Float copy is faster than the fused product. The same
-    /// limit as attention's row-by-row path: passes up to it compute every row on its own.
-    static let packedMaximumRows = GroupedQueryAttention.rowByRowLimit
+    /// Without the integer matrix product, above this many rows sgemm on the Float copy is faster
+    /// than the fused product.
+    static let packedMaximumRows = 32
 
-    /// out(M, outputs) = inp(M, inputs) · weightᵀ: fused on the stored form up to
-    /// `packedMaximumRows` rows, else sgemm (sgemv for one row) on the Float copy.
+    /// out(M, outputs) = inp(M, inputs) · weightᵀ: on the stored form when there is no Float copy
+    /// or up to `packedMaximumRows` rows, else sgemm (sgemv for one row) on the Float copy.
     func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, rows m: Int) {
-        if m <= Self.packedMaximumRows, let packed { return packed.multiplyTransposed([.init(inp: inp, m: m, out: out)]) }
+        guard let weight, m > Self.packedMaximumRows || packed == nil else {
+            return packed!.multiplyTransposed([.init(inp: inp, m: m, out: out)])
+        }
         if m == 1 { return BLAS.gemv(m: outputs, n: inputs, a: weight.pointer, lda: inputs, x: inp, y: out) }
         BLAS.gemm(transposeA: false, transposeB: true, m: m, n: outputs, k: inputs, a: inp, lda: inputs,
                   b: weight.pointer, ldb: inputs, beta: 0, c: out, ldc: outputs)
@@ -65,6 +70,10 @@ public final class PackedMatrix: @unchecked Sendable {
         self.data = data
     }
 
+    /// Whether a matrix stored as `type` multiplies any number of rows at least as fast as sgemm on
+    /// its Float copy (the integer matrix product: quantised types, AVX-512 VNNI), so needs no copy.
+    public static func servesEveryRowCount(_ type: GGMLType) -> Bool { QuantizedDot.Kernel(type) != nil && QuantizedDot.hasVNNI }
+
     /// Dequantises row `row` into `out` (columns floats), times `scale`.
     func dequantizeRow(_ row: Int, into out: UnsafeMutablePointer<Float>, scale: Float = 1) {
         data.withUnsafeBytes { bytes in
@@ -86,9 +95,19 @@ public final class PackedMatrix: @unchecked Sendable {
     /// Weight rows below which a product is not split between threads (the hand-off costs more).
     static let rowsPerThread = 64
 
+    /// How the integer kernels run: every path gives the same bits (tests compare them).
+    public enum ProductPath: Sendable {
+        /// Tiled from `tiledMinimumRows` input rows where the CPU has AVX-512 VNNI, else row by row.
+        case automatic
+        /// `QuantizedDot.dot4` / `dot` per weight row.
+        case rowByRow
+        /// The matrix product (`CKernels`): its VNNI kernel (where the CPU has it) or its portable loop.
+        case tiled(vnni: Bool)
+    }
+
     /// Computes every product. F32 matrices go to sgemm (or sgemv for one row); the others are fused
     /// (see the type's documentation), each weight row read once for all products.
-    func multiplyTransposed(_ products: [Product], threads: Int = BLAS.threadCount) {
+    func multiplyTransposed(_ products: [Product], threads: Int = BLAS.threadCount, path: ProductPath = .automatic) {
         let c = columns, n = rows
         data.withUnsafeBytes { bytes in
             guard let base = bytes.baseAddress else { return }
@@ -109,13 +128,21 @@ public final class PackedMatrix: @unchecked Sendable {
                 // Every input row of every product, rounded once; four at a time against each weight
                 // row (each value is exact integer sums and one fixed Float expression per block, so
                 // which rows share a pass cannot change it).
-                var inputs: [QuantizedDot.Input] = [], outputs: [UnsafeMutablePointer<Float>] = []
+                var inputRows: [UnsafePointer<Float>] = [], outputs: [UnsafeMutablePointer<Float>] = []
                 for product in products {
                     for i in 0..<product.m {
-                        inputs.append(QuantizedDot.Input(product.inp + i * c, count: c))
+                        inputRows.append(product.inp + i * c)
                         outputs.append(product.out + i * n)
                     }
                 }
+                switch path {
+                case .automatic where inputRows.count >= Self.tiledMinimumRows && QuantizedDot.hasVNNI:
+                    return multiplyTiled(kernel, rows: inputRows, outputs: outputs, base: base, threads: threads, vnni: true)
+                case .tiled(let vnni):
+                    return multiplyTiled(kernel, rows: inputRows, outputs: outputs, base: base, threads: threads, vnni: vnni)
+                default: break
+                }
+                let inputs = inputRows.map { QuantizedDot.Input($0, count: c) }
                 defer { for input in inputs { input.deallocate() } }
                 let count = inputs.count
                 ParallelRows.forEach(count: n, minimumPerThread: Self.rowsPerThread, threads: threads) { range in
@@ -186,13 +213,40 @@ public final class PackedMatrix: @unchecked Sendable {
         }
     }
 
-    /// inp (m, columns) · selfᵀ → (m, rows), on `threads` threads.
-    public func multiplyTransposed(_ inp: [Float], rows m: Int, threads: Int = BLAS.threadCount) -> [Float] {
+    /// Input rows from which the integer kernels run as a matrix product (`QuantizedDot.PackedInputs`,
+    /// vectorised over input rows) where the CPU has AVX-512 VNNI; the same bits as row by row.
+    static let tiledMinimumRows = 16
+
+    /// The matrix-product form of the integer kernels: each thread unpacks its weight rows a panel
+    /// at a time and multiplies every input row with them.
+    private func multiplyTiled(_ kernel: QuantizedDot.Kernel, rows inputRows: [UnsafePointer<Float>], outputs: [UnsafeMutablePointer<Float>],
+                               base: UnsafeRawPointer, threads: Int, vnni: Bool) {
+        let c = columns, rowBytes = rowByteCount
+        let packedInputs = QuantizedDot.PackedInputs(inputRows, count: c, threads: threads)
+        let layout = QuantizedDot.Segments(kernel, count: c)
+        let targets: [UnsafeMutablePointer<Float>?] = outputs
+        targets.withUnsafeBufferPointer { out in
+            guard let out = out.baseAddress else { return }
+            ParallelRows.forEach(count: rows, minimumPerThread: QuantizedDot.UnpackedPanel.capacity, threads: threads) { range in
+                let panel = QuantizedDot.UnpackedPanel(count: c, segments: layout.starts.count)
+                var first = range.lowerBound
+                while first < range.upperBound {
+                    let count = min(QuantizedDot.UnpackedPanel.capacity, range.upperBound - first)
+                    panel.multiply(kernel, layout, rowAt: { base + (first + $0) * rowBytes }, rows: count, first: first,
+                                   inputs: packedInputs, inputRows: inputRows.count, out: out, vnni: vnni)
+                    first += count
+                }
+            }
+        }
+    }
+
+    /// inp (m, columns) · selfᵀ → (m, rows), on `threads` threads (`path`: for tests and benchmarks).
+    public func multiplyTransposed(_ inp: [Float], rows m: Int, threads: Int = BLAS.threadCount, path: ProductPath = .automatic) -> [Float] {
         precondition(inp.count == m * columns, "input must be \(m) × \(columns)")
         var out = [Float](repeating: 0, count: m * rows)
         inp.withUnsafeBufferPointer { x in
             out.withUnsafeMutableBufferPointer { y in
-                if let xs = x.baseAddress, let ys = y.baseAddress { multiplyTransposed([Product(inp: xs, m: m, out: ys)], threads: threads) }
+                if let xs = x.baseAddress, let ys = y.baseAddress { multiplyTransposed([Product(inp: xs, m: m, out: ys)], threads: threads, path: path) }
             }
         }
         return out

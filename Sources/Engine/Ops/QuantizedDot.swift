@@ -48,10 +48,20 @@ enum QuantizedDot {
             values = .allocate(capacity: count)
             scales = .allocate(capacity: count / 32)
             sums = .allocate(capacity: count / 32)
+            Self.round(x, count: count, values: values, scales: scales, sums: sums)
+        }
+
+        /// The rounding itself, into `values` (count), `scales` and `sums` (count / 32 each).
+        static func round(_ x: UnsafePointer<Float>, count: Int, values: UnsafeMutablePointer<Int16>,
+                          scales: UnsafeMutablePointer<Float>, sums: UnsafeMutablePointer<Float>) {
             for b in 0..<(count / 32) {
-                var largest: Float = 0
-                for j in 0..<32 { largest = max(largest, abs(x[32 * b + j])) }
-                guard largest.isFinite else {
+                // `max` drops a NaN (its comparisons are false), so NaN is caught by x · 0 (NaN for NaN or ±∞).
+                var largest: Float = 0, poison: Float = 0
+                for j in 0..<32 {
+                    largest = max(largest, abs(x[32 * b + j]))
+                    poison += x[32 * b + j] * 0
+                }
+                guard largest.isFinite, poison == 0 else {
                     // NaN or infinity in the input: the products become NaN (never a trap converting to Int16).
                     (values + 32 * b).update(repeating: 0, count: 32)
                     scales[b] = .nan
@@ -80,7 +90,7 @@ enum QuantizedDot {
 
     /// A binary16 scale (hardware conversion, F16C on x86-64; the same value as `HalfPrecision`'s table).
     @inline(__always)
-    private static func half(_ p: UnsafeRawPointer, _ offset: Int) -> Float {
+    static func half(_ p: UnsafeRawPointer, _ offset: Int) -> Float {
         Float(Float16(bitPattern: UInt16(littleEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt16.self))))
     }
 
@@ -164,7 +174,7 @@ enum QuantizedDot {
 
     /// The 6-bit scale and minimum of sub-block `j` from the 12 packed bytes at `s` (as in `GGMLDequantization`).
     @inline(__always)
-    private static func scaleAndMinimum(_ s: UnsafePointer<UInt8>, _ j: Int) -> (Float, Float) {
+    static func scaleAndMinimum(_ s: UnsafePointer<UInt8>, _ j: Int) -> (Float, Float) {
         if j < 4 { return (Float(s[j] & 63), Float(s[j + 4] & 63)) }
         return (Float((s[j + 4] & 0x0F) | ((s[j - 4] >> 6) << 4)), Float((s[j + 4] >> 4) | ((s[j] >> 6) << 4)))
     }

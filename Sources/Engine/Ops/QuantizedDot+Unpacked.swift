@@ -1,0 +1,234 @@
+import CKernels
+import ModelFormats
+
+/// The integer matrix product for many input rows (`CKernels.evk_integer_gemm`): weight rows are
+/// unpacked once into Int16 values plus one Float factor (and minimum) per segment, input rows are
+/// rounded as for the one-row kernels and laid out 16 to a tile, and the product vectorises over
+/// input rows. Each segment is one Int32 sum of the one-row kernels above and enters the total with
+/// the same Float expression in the same order, so every output has the bits `dot`/`dot4` give it —
+/// a row's value never depends on how many rows were projected beside it.
+extension QuantizedDot {
+    /// Whether the CPU runs the AVX-512 VNNI form of the matrix product (read once).
+    static let hasVNNI = evk_cpu_has_vnni512() != 0
+
+    /// How a type's rows split into segments (one exact integer sum each) and how each enters the
+    /// total (`EVKWeights.mode`).
+    struct Segments {
+        /// First value of each segment, in the order the one-row kernel adds them.
+        let starts: [Int32]
+        let length: Int
+        let mode: Int32
+
+        init(_ kernel: Kernel, count: Int) {
+            switch kernel {
+            case .q8_0, .q4_0, .q5_0:
+                (length, mode) = (32, 0)
+                starts = (0..<(count / 32)).map { Int32(32 * $0) }
+            case .q4_1, .q5_1:
+                (length, mode) = (32, 1)
+                starts = (0..<(count / 32)).map { Int32(32 * $0) }
+            case .q4_K, .q5_K:
+                (length, mode) = (32, 2)
+                starts = (0..<(count / 32)).map { Int32(32 * $0) }
+            case .q6_K:
+                // Per 128-value half: 16-value groups at 0, 32, 64, 96, then at 16, 48, 80, 112 (the kernel's order).
+                (length, mode) = (16, 0)
+                starts = (0..<(count / 128)).flatMap { half in
+                    [0, 32, 64, 96, 16, 48, 80, 112].map { Int32(128 * half + $0) }
+                }
+            }
+        }
+    }
+
+    /// Writes weight row `row`'s values (count of them) to `weights` as Int16 and each segment's
+    /// factor and minimum (in `Segments` order) to `factors` and `minimums`: the values and Float
+    /// expressions the one-row kernels use.
+    static func unpack(_ kernel: Kernel, row: UnsafeRawPointer, count: Int, weights w: UnsafeMutablePointer<Int16>,
+                       factors f: UnsafeMutablePointer<Float>, minimums m: UnsafeMutablePointer<Float>) {
+        switch kernel {
+        case .q8_0:
+            for b in 0..<(count / 32) {
+                let block = row + 34 * b, q = (block + 2).assumingMemoryBound(to: Int8.self)
+                for j in 0..<32 { w[32 * b + j] = Int16(q[j]) }
+                f[b] = half(block, 0)
+                m[b] = 0
+            }
+        case .q4_0, .q4_1:
+            let hasMinimum = kernel == .q4_1
+            let stride = hasMinimum ? 20 : 18, offset = hasMinimum ? 4 : 2, bias: Int16 = hasMinimum ? 0 : 8
+            for b in 0..<(count / 32) {
+                let block = row + stride * b, q = (block + offset).assumingMemoryBound(to: UInt8.self)
+                for j in 0..<16 {
+                    w[32 * b + j] = Int16(q[j] & 0x0F) - bias
+                    w[32 * b + j + 16] = Int16(q[j] >> 4) - bias
+                }
+                f[b] = half(block, 0)
+                m[b] = hasMinimum ? half(block, 2) : 0
+            }
+        case .q5_0, .q5_1:
+            let hasMinimum = kernel == .q5_1
+            let stride = hasMinimum ? 24 : 22, qhOffset = hasMinimum ? 4 : 2, bias: Int16 = hasMinimum ? 0 : 16
+            for b in 0..<(count / 32) {
+                let block = row + stride * b
+                let qh = UInt32(littleEndian: block.loadUnaligned(fromByteOffset: qhOffset, as: UInt32.self))
+                let q = (block + qhOffset + 4).assumingMemoryBound(to: UInt8.self)
+                for j in 0..<16 {
+                    w[32 * b + j] = (Int16(q[j] & 0x0F) | Int16((qh >> UInt32(j)) & 1) << 4) - bias
+                    w[32 * b + j + 16] = (Int16(q[j] >> 4) | Int16((qh >> UInt32(j + 16)) & 1) << 4) - bias
+                }
+                f[b] = half(block, 0)
+                m[b] = hasMinimum ? half(block, 2) : 0
+            }
+        case .q4_K, .q5_K:
+            let hasHighBits = kernel == .q5_K
+            let stride = hasHighBits ? 176 : 144, qsOffset = hasHighBits ? 48 : 16
+            for b in 0..<(count / 256) {
+                let block = row + stride * b
+                let d = half(block, 0), dmin = half(block, 2)
+                let scales = (block + 4).assumingMemoryBound(to: UInt8.self)
+                let qh = (block + 16).assumingMemoryBound(to: UInt8.self)
+                for pair in 0..<4 {
+                    let q = (block + qsOffset + 32 * pair).assumingMemoryBound(to: UInt8.self)
+                    let low = w + 256 * b + 64 * pair, high = low + 32
+                    for l in 0..<32 {
+                        low[l] = Int16(q[l] & 0x0F)
+                        high[l] = Int16(q[l] >> 4)
+                        if hasHighBits {
+                            low[l] |= Int16((qh[l] >> UInt8(2 * pair)) & 1) << 4
+                            high[l] |= Int16((qh[l] >> UInt8(2 * pair + 1)) & 1) << 4
+                        }
+                    }
+                    for j in [2 * pair, 2 * pair + 1] {
+                        let (scale, minimum) = scaleAndMinimum(scales, j)
+                        f[8 * b + j] = d * scale
+                        m[8 * b + j] = dmin * minimum
+                    }
+                }
+            }
+        case .q6_K:
+            for b in 0..<(count / 256) {
+                let block = row + 210 * b
+                let d = half(block, 208)
+                for h in 0..<2 {
+                    let ql = (block + 64 * h).assumingMemoryBound(to: UInt8.self)
+                    let qh = (block + 128 + 32 * h).assumingMemoryBound(to: UInt8.self)
+                    let scales = (block + 192 + 8 * h).assumingMemoryBound(to: Int8.self)
+                    let v = w + 256 * b + 128 * h
+                    for l in 0..<32 {
+                        v[l] = Int16((ql[l] & 0x0F) | ((qh[l] & 0x03) << 4)) - 32
+                        v[l + 32] = Int16((ql[l + 32] & 0x0F) | (((qh[l] >> 2) & 0x03) << 4)) - 32
+                        v[l + 64] = Int16((ql[l] >> 4) | (((qh[l] >> 4) & 0x03) << 4)) - 32
+                        v[l + 96] = Int16((ql[l + 32] >> 4) | (((qh[l] >> 6) & 0x03) << 4)) - 32
+                    }
+                    // Segments in `Segments` order: group 0's four sums (scales 0, 2, 4, 6), then group 1's (1, 3, 5, 7).
+                    let s = 16 * b + 8 * h
+                    for group in 0..<2 {
+                        for k in 0..<4 {
+                            f[s + 4 * group + k] = d * Float(scales[group + 2 * k])
+                            m[s + 4 * group + k] = 0
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Input rows rounded (as `Input` rounds them) and laid out for `evk_integer_gemm`: 16 rows to a
+    /// tile, an even number of tiles (missing rows are zeros and are never written out).
+    final class PackedInputs {
+        let tiles: Int
+        let count: Int
+        let pairs: UnsafeMutablePointer<Int32>
+        let scales: UnsafeMutablePointer<Float>
+        let sums: UnsafeMutablePointer<Float>
+
+        /// Rounds and lays out `rows` (each `count` floats), the rows split between `threads`.
+        init(_ rows: [UnsafePointer<Float>], count: Int, threads: Int) {
+            let pairCount = count / 2, blocks = count / 32
+            tiles = 2 * ((rows.count + 31) / 32)
+            self.count = count
+            let pairs = Self.allocate(Int32.self, tiles * pairCount * 16)
+            let scales = Self.allocate(Float.self, tiles * blocks * 16)
+            let sums = Self.allocate(Float.self, tiles * blocks * 16)
+            (self.pairs, self.scales, self.sums) = (pairs, scales, sums)
+            ParallelRows.forEach(count: rows.count, minimumPerThread: 16, threads: threads) { range in
+                let values = UnsafeMutablePointer<Int16>.allocate(capacity: count)
+                let rowScales = UnsafeMutablePointer<Float>.allocate(capacity: blocks), rowSums = UnsafeMutablePointer<Float>.allocate(capacity: blocks)
+                defer { values.deallocate(); rowScales.deallocate(); rowSums.deallocate() }
+                for r in range {
+                    Input.round(rows[r], count: count, values: values, scales: rowScales, sums: rowSums)
+                    let tile = r / 16, lane = r % 16
+                    let p = pairs + tile * pairCount * 16 + lane
+                    for j in 0..<pairCount {
+                        p[16 * j] = Int32(bitPattern: UInt32(UInt16(bitPattern: values[2 * j])) | UInt32(UInt16(bitPattern: values[2 * j + 1])) << 16)
+                    }
+                    for b in 0..<blocks {
+                        scales[(tile * blocks + b) * 16 + lane] = rowScales[b]
+                        sums[(tile * blocks + b) * 16 + lane] = rowSums[b]
+                    }
+                }
+            }
+        }
+
+        /// Zero-filled and 64-byte aligned (the kernel's aligned loads).
+        private static func allocate<T>(_ type: T.Type, _ count: Int) -> UnsafeMutablePointer<T> {
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * MemoryLayout<T>.stride, alignment: 64)
+            raw.initializeMemory(as: UInt8.self, repeating: 0, count: max(1, count) * MemoryLayout<T>.stride)
+            return raw.bindMemory(to: T.self, capacity: count)
+        }
+
+        deinit {
+            UnsafeMutableRawPointer(pairs).deallocate()
+            UnsafeMutableRawPointer(scales).deallocate()
+            UnsafeMutableRawPointer(sums).deallocate()
+        }
+    }
+
+    /// Weight rows (up to `capacity` at a time, padded to a multiple of 4) unpacked for the product;
+    /// one per thread, reused from panel to panel.
+    final class UnpackedPanel {
+        static let capacity = 16
+        let weights: UnsafeMutablePointer<Int16>
+        let factors: UnsafeMutablePointer<Float>
+        let minimums: UnsafeMutablePointer<Float>
+        let count: Int
+        let segments: Int
+
+        init(count: Int, segments: Int) {
+            self.count = count
+            self.segments = segments
+            weights = .allocate(capacity: Self.capacity * count)
+            factors = .allocate(capacity: Self.capacity * segments)
+            minimums = .allocate(capacity: Self.capacity * segments)
+        }
+
+        deinit {
+            weights.deallocate()
+            factors.deallocate()
+            minimums.deallocate()
+        }
+
+        /// out[r][first + i] for every input row r and the weight rows first..<first+rows
+        /// (`rowAt(i)` the stored bytes of weight row first + i; rows ≤ capacity).
+        func multiply(_ kernel: Kernel, _ layout: Segments, rowAt: (Int) -> UnsafeRawPointer, rows: Int, first: Int,
+                      inputs: PackedInputs, inputRows: Int, out: UnsafePointer<UnsafeMutablePointer<Float>?>, vnni: Bool) {
+            for i in 0..<rows {
+                QuantizedDot.unpack(kernel, row: rowAt(i), count: count, weights: weights + i * count,
+                                    factors: factors + i * segments, minimums: minimums + i * segments)
+            }
+            let padded = (rows + 3) / 4 * 4
+            if padded > rows {
+                (weights + rows * count).update(repeating: 0, count: (padded - rows) * count)
+                (factors + rows * segments).update(repeating: 0, count: (padded - rows) * segments)
+                (minimums + rows * segments).update(repeating: 0, count: (padded - rows) * segments)
+            }
+            layout.starts.withUnsafeBufferPointer { starts in
+                var w = EVKWeights(weights: weights, factors: factors, minimums: minimums, segmentStarts: starts.baseAddress,
+                                   rows: Int32(padded), k: Int32(count), segments: Int32(segments),
+                                   segmentLength: Int32(layout.length), mode: layout.mode)
+                var x = EVKInputs(pairs: inputs.pairs, scales: inputs.scales, sums: inputs.sums, tiles: Int32(inputs.tiles), k: Int32(count))
+                evk_integer_gemm(&w, &x, out, Int32(first), Int32(inputRows), Int32(rows), vnni ? 1 : 0)
+            }
+        }
+    }
+}
