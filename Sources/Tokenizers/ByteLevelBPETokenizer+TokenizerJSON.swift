@@ -112,7 +112,7 @@ extension ByteLevelBPETokenizer {
     }
 
     /// `model.vocab` (token → id) as an array by id; ids must be exactly 0..<count.
-    private static func readVocabulary(_ model: JSONFields) throws -> [String] {
+    static func readVocabulary(_ model: JSONFields) throws -> [String] {
         guard let raw = model.object["vocab"] else { throw model.error("vocab", "missing key") }
         guard let entries = raw as? [String: Any] else { throw model.error("vocab", "expected a JSON object of token → id") }
         var vocabulary = [String?](repeating: nil, count: entries.count)
@@ -133,7 +133,7 @@ extension ByteLevelBPETokenizer {
     }
 
     /// `model.merges`, each either "left right" or ["left", "right"].
-    private static func readMerges(_ model: JSONFields) throws -> [(String, String)] {
+    static func readMerges(_ model: JSONFields) throws -> [(String, String)] {
         let raw = try model.requiredArray("merges")
         var merges: [(String, String)] = []
         merges.reserveCapacity(raw.count)
@@ -153,7 +153,7 @@ extension ByteLevelBPETokenizer {
         return merges
     }
 
-    private static func readAddedTokens(_ root: JSONFields) throws -> [AddedToken] {
+    static func readAddedTokens(_ root: JSONFields) throws -> [AddedToken] {
         if root.isNull("added_tokens") { return [] }
         let raw = try root.requiredArray("added_tokens")
         return try raw.enumerated().map { index, entry in
@@ -169,7 +169,7 @@ extension ByteLevelBPETokenizer {
     }
 
     /// Ids put before and after the sequence by a TemplateProcessing post-processor ("single" template).
-    private static func readPostProcessor(_ processor: JSONFields) throws -> (prefix: [Int], suffix: [Int]) {
+    static func readPostProcessor(_ processor: JSONFields) throws -> (prefix: [Int], suffix: [Int]) {
         let type = try processor.requiredString("type")
         switch type {
         case "ByteLevel":

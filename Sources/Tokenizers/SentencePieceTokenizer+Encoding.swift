@@ -9,9 +9,31 @@ extension SentencePieceTokenizer {
     /// each were a text of its own (each gets the dummy prefix), which is how Llama's reference code
     /// builds chat prompts and what llama.cpp does; without control tokens this is SentencePiece's
     /// encoding of the whole text.
+    ///
+    /// The Hugging Face rules (`spacePrefixRule`) cut the text at added tokens of both kinds first and
+    /// give the stretches between them the prefix as that rule says.
     func encodeText(_ text: String, parsingControlTokens: Bool, into output: inout [Int]) {
         if text.isEmpty { return }
         var text = text
+        if spacePrefixRule != .sentencePiece {
+            return text.withUTF8 { raw in
+                let matcher = parsingControlTokens ? addedMatcher : userDefinedMatcher
+                var stretchStart = 0
+                func stretch(_ range: Range<Int>) {
+                    if range.isEmpty { return }
+                    let prefixed = addsSpacePrefix
+                        && (spacePrefixRule == .everyStretch || (range.lowerBound == 0 && raw[0] != 0x20))
+                    let bytes = (prefixed ? [0x20] : []) + Array(raw[range])
+                    bytes.withUnsafeBufferPointer { encodeFragment($0[0..<$0.count], into: &output) }
+                }
+                matcher.forEachMatch(in: raw, range: 0..<raw.count) { match, id in
+                    stretch(stretchStart..<match.lowerBound)
+                    output.append(id)
+                    stretchStart = match.upperBound
+                }
+                stretch(stretchStart..<raw.count)
+            }
+        }
         text.withUTF8 { raw in
             guard parsingControlTokens, !controlMatcher.isEmpty else {
                 encodeSegment(raw[0..<raw.count], into: &output)

@@ -30,6 +30,22 @@ public final class SentencePieceTokenizer: Tokenizer {
     /// Whether a "▁" goes before the text (SentencePiece `add_dummy_prefix`, GGUF
     /// `tokenizer.ggml.add_space_prefix`; true for Llama, false for Gemma).
     public let addsSpacePrefix: Bool
+    /// Where that "▁" goes when the text holds added tokens (`SpacePrefixRule`).
+    public let spacePrefixRule: SpacePrefixRule
+
+    /// Where the space prefix goes. The readers of SentencePiece models (the `sentencepiece` library,
+    /// llama.cpp) and of their Hugging Face conversions (tokenizer.json) differ around added tokens.
+    public enum SpacePrefixRule: Sendable, Equatable {
+        /// SentencePiece / llama.cpp: before each stretch of text between control tokens; user-defined
+        /// tokens are cut out after it.
+        case sentencePiece
+        /// Hugging Face's legacy Llama tokenizer.json (normalizer `Prepend("▁")`): added tokens of either
+        /// kind cut the text, and every stretch between them gets its own "▁".
+        case everyStretch
+        /// Hugging Face's `Metaspace` pre-tokenizer with `prepend_scheme: "first"`: added tokens cut the
+        /// text; only a stretch at the very start gets "▁", and not when it starts with a space.
+        case firstStretchUnlessSpace
+    }
 
     /// Pieces that merges may form (normal, user-defined and unused), by exact bytes.
     let mergeablePieces: PieceTable
@@ -39,6 +55,8 @@ public final class SentencePieceTokenizer: Tokenizer {
     let byteTokenIDs: [Int32]
     let userDefinedMatcher: AddedTokenMatcher
     let controlMatcher: AddedTokenMatcher
+    /// User-defined and control tokens together (the Hugging Face rules cut at both).
+    let addedMatcher: AddedTokenMatcher
 
     /// The sentence-piece code for U+2581 LOWER ONE EIGHTH BLOCK, which stands for a space.
     static let spaceMarker = "\u{2581}"
@@ -50,10 +68,12 @@ public final class SentencePieceTokenizer: Tokenizer {
     ///   - bosTokenID, eosTokenID, unknownTokenID, paddingTokenID: special ids, nil if the model has none.
     ///   - addBOS / addEOS: put BOS / EOS around every encoded text.
     ///   - addSpacePrefix: put "▁" before the text.
+    ///   - spacePrefixRule: where, when the text holds added tokens (SentencePiece's rule unless the
+    ///     model comes from a Hugging Face tokenizer.json).
     /// - Throws: `TokenizerError` naming the GGUF key whose array is inconsistent.
     public init(tokens: [String], scores: [Float], tokenTypes: [Int32],
                 bosTokenID: Int?, eosTokenID: Int?, unknownTokenID: Int?, paddingTokenID: Int? = nil,
-                addBOS: Bool, addEOS: Bool = false, addSpacePrefix: Bool) throws {
+                addBOS: Bool, addEOS: Bool = false, addSpacePrefix: Bool, spacePrefixRule: SpacePrefixRule = .sentencePiece) throws {
         guard !tokens.isEmpty else { throw TokenizerError(key: "tokenizer.ggml.tokens", "the vocabulary is empty") }
         guard scores.count == tokens.count else {
             throw TokenizerError(key: "tokenizer.ggml.scores", "has \(scores.count) entries for \(tokens.count) tokens")
@@ -114,11 +134,13 @@ public final class SentencePieceTokenizer: Tokenizer {
         self.addsBOS = addBOS
         self.addsEOS = addEOS
         self.addsSpacePrefix = addSpacePrefix
+        self.spacePrefixRule = spacePrefixRule
         self.mergeablePieces = PieceTable(mergeable)
         self.hasUnusedPieces = types.contains(.unused)
         self.byteTokenIDs = byteIDs
         self.userDefinedMatcher = AddedTokenMatcher(userDefined)
         self.controlMatcher = AddedTokenMatcher(control)
+        self.addedMatcher = AddedTokenMatcher(userDefined + control)
     }
 
     /// The byte of a `<0xNN>` piece.

@@ -162,6 +162,44 @@ import Testing
         #expect(tokenizer.chatTemplate == nil)
     }
 
+    /// A Llama-2-style tokenizer.json (SentencePiece BPE with byte fallback, the legacy normalizers,
+    /// a post-processor putting <s> first) in place of the byte-level one: 266 pieces — <unk>, <s>,
+    /// </s>, the 256 byte pieces, "▁", "H", "e", "l", "o", "▁H", "ll" — and the merges "▁ H", "l l".
+    @Test func sentencePieceTokenizerJSONServesTheCheckpoint() throws {
+        let folder = try Self.copy()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var vocabulary: [String: Int] = ["<unk>": 0, "<s>": 1, "</s>": 2]
+        for byte in 0..<256 { vocabulary[String(format: "<0x%02X>", byte)] = 3 + byte }
+        for (offset, piece) in ["▁", "H", "e", "l", "o", "▁H", "ll"].enumerated() { vocabulary[piece] = 259 + offset }
+        let json: [String: Any] = [
+            "version": "1.0",
+            "added_tokens": [["id": 0, "content": "<unk>", "special": true], ["id": 1, "content": "<s>", "special": true],
+                             ["id": 2, "content": "</s>", "special": true]],
+            "normalizer": ["type": "Sequence", "normalizers": [["type": "Prepend", "prepend": "▁"],
+                                                             ["type": "Replace", "pattern": ["String": " "], "content": "▁"]]],
+            "pre_tokenizer": NSNull(),
+            "post_processor": ["type": "TemplateProcessing", "single": [["SpecialToken": ["id": "<s>", "type_id": 0]], ["Sequence": ["id": "A", "type_id": 0]]],
+                               "pair": [], "special_tokens": ["<s>": ["id": "<s>", "ids": [1], "tokens": ["<s>"]]]],
+            "model": ["type": "BPE", "byte_fallback": true, "fuse_unk": true, "unk_token": "<unk>", "vocab": vocabulary, "merges": ["▁ H", "l l"]],
+        ]
+        try JSONSerialization.data(withJSONObject: json).write(to: folder.appendingPathComponent("tokenizer.json"))
+        try? FileManager.default.removeItem(at: folder.appendingPathComponent("tokenizer_config.json"))
+        let tokenizer = try HuggingFaceTokenizer(folder: folder)
+        #expect(tokenizer.addsBOS && tokenizer.tokenizer.beginningOfTextTokenID == 1)
+        // "▁Hello▁world": ▁H, e, ll, o, ▁, then w, r, d as bytes (no pieces) and o, l as pieces.
+        let ids = tokenizer.tokenizer.encode("Hello world")
+        #expect(ids == [264, 261, 265, 263, 259, 3 + 0x77, 263, 3 + 0x72, 262, 3 + 0x64])
+        #expect(tokenizer.tokenizer.decode(ids) == "Hello world")
+        let model = try DecoderModel.load(huggingFaceFolder: folder)
+        let scores = try model.scoreContinuations(context: [1] + ids.prefix(4), continuations: [Array(ids.suffix(6))])
+        #expect(scores[0].logProbability.isFinite && scores[0].logProbability < 0)
+        // A normalizer the reader does not know is named with the file.
+        var broken = json
+        broken["normalizer"] = ["type": "NFKC"]
+        try JSONSerialization.data(withJSONObject: broken).write(to: folder.appendingPathComponent("tokenizer.json"))
+        #expect { _ = try HuggingFaceTokenizer(folder: folder) } throws: { "\($0)".contains("tokenizer.json") && "\($0)".contains("normalizer") }
+    }
+
     static func editConfig(_ folder: URL, _ change: (inout [String: Any]) -> Void) throws {
         let url = folder.appendingPathComponent("config.json")
         var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])

@@ -1,13 +1,14 @@
 import Foundation
 import Tokenizers
 
-/// The tokenizer of a Hugging Face checkpoint folder: tokenizer.json (byte-level BPE, as Llama 3's;
-/// SentencePiece-style tokenizer.json files with `byte_fallback`, as Llama 2's, are refused by the
-/// reader with the key named) and tokenizer_config.json (`add_bos_token`, `chat_template`).
+/// The tokenizer of a Hugging Face checkpoint folder: tokenizer.json — byte-level BPE (Llama 3, Qwen 2)
+/// or SentencePiece-style BPE with `byte_fallback` (Llama 1/2, Mistral: `SentencePieceTokenizer`'s
+/// tokenizer.json reader, with Hugging Face's rules for the space prefix) — and tokenizer_config.json
+/// (`add_bos_token`, `chat_template`).
 ///
 /// As with `GGUFTokenizer`, the tokenizer itself adds nothing: a `TemplateProcessing` post-processor
-/// that puts BOS first (Llama 3's) is dropped from the tokenizer and reported as `addsBOS`, so the
-/// caller puts BOS first exactly once.
+/// that puts BOS first (Llama 2's and 3's) is dropped from the tokenizer and reported as `addsBOS`, so
+/// the caller puts BOS first exactly once.
 public struct HuggingFaceTokenizer: Sendable {
     public let tokenizer: any Tokenizer
     public let addsBOS: Bool
@@ -17,7 +18,25 @@ public struct HuggingFaceTokenizer: Sendable {
     public init(folder: URL) throws {
         let url = folder.appendingPathComponent("tokenizer.json")
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw EngineError.file(path: url.path, message: "missing: the checkpoint needs its tokenizer (a byte-level BPE tokenizer.json)")
+            throw EngineError.file(path: url.path, message: "missing: the checkpoint needs its tokenizer (tokenizer.json: byte-level BPE or SentencePiece-style BPE)")
+        }
+        let settings = try Self.settings(folder: folder)
+        chatTemplate = settings.chatTemplate
+        if let data = try? Data(contentsOf: url), SentencePieceTokenizer.isSentencePieceTokenizerJSON(data) {
+            let sentencePiece: SentencePieceTokenizer
+            let prefix: [Int]
+            do {
+                sentencePiece = try SentencePieceTokenizer(tokenizerJSON: data, source: url.path)
+                prefix = try SentencePieceTokenizer.postProcessorPrefix(tokenizerJSON: data, source: url.path)
+            } catch {
+                throw EngineError.file(path: url.path, message: "\(error)")
+            }
+            tokenizer = sentencePiece
+            addsBOS = settings.addBOSToken ?? (prefix.first.map { $0 == sentencePiece.bosTokenID } ?? false)
+            if addsBOS && sentencePiece.bosTokenID == nil {
+                throw EngineError.file(path: url.path, message: "BOS is to be added but the vocabulary has no BOS token (<s>, <bos>)")
+            }
+            return
         }
         let full: ByteLevelBPETokenizer
         do { full = try ByteLevelBPETokenizer(contentsOf: url) } catch {
@@ -34,11 +53,9 @@ public struct HuggingFaceTokenizer: Sendable {
                 throw EngineError.file(path: url.path, message: "\(error)")
             }
         }
-        let settings = try Self.settings(folder: folder)
         self.tokenizer = tokenizer
         let postProcessorAddsBOS = full.prefixTokenIDs.first.map { $0 == full.beginningOfTextTokenID } ?? false
         addsBOS = settings.addBOSToken ?? postProcessorAddsBOS
-        chatTemplate = settings.chatTemplate
         if addsBOS && tokenizer.beginningOfTextTokenID == nil {
             throw EngineError.file(path: url.path, message: "BOS is to be added but the vocabulary has no BOS token (<|begin_of_text|>, <s>, <bos>)")
         }
