@@ -96,6 +96,12 @@ struct DecoderBlock {
         [attention.query, attention.key, attention.value, attention.output, mlp.gate, mlp.up, mlp.down].allSatisfy { $0.packed != nil }
     }
 
+    /// Whether every weight is served in its stored form at any row count (no Float copy: the
+    /// integer matrix product), so passes of any length keep each row's values independent.
+    var hasOnlyStoredForms: Bool {
+        [attention.query, attention.key, attention.value, attention.output, mlp.gate, mlp.up, mlp.down].allSatisfy { $0.weight == nil && $0.packed != nil }
+    }
+
     /// Updates scratch.x (M,C) in place; the rows are `segments` (see `DecoderAttention.forward`).
     func forward(
         segments: [DecoderSegment], rows m: Int, layer l: Int, configuration cfg: DecoderConfiguration,

@@ -96,11 +96,13 @@ public final class DecoderModel: @unchecked Sendable {
         return (hidden[0], Array(hidden.dropFirst()))
     }
 
-    /// Rows of branches that may share a pass: the fused products' limit when every block weight
-    /// has its stored form (each row's values are then independent of the pass), else 1 (sgemm
-    /// shapes would change with the pass, so each branch runs alone).
+    /// Rows of branches that may share a pass, so that each row's values are independent of the
+    /// pass: a chunk when every block weight is served in its stored form at any row count (the
+    /// integer matrix product), else the fused products' limit when every block weight has its stored
+    /// form, else 1 (sgemm shapes would change with the pass, so each branch runs alone).
     var branchRowsPerPass: Int {
-        blocks.allSatisfy(\.hasFusedProducts) ? Linear.packedMaximumRows : 1
+        guard blocks.allSatisfy(\.hasFusedProducts) else { return 1 }
+        return blocks.allSatisfy(\.hasOnlyStoredForms) ? Self.chunkRows : Linear.packedMaximumRows
     }
 
     /// scratch.x rows 0..<tokens.count = the tokens' embedding rows × embeddingScale.
