@@ -113,6 +113,10 @@ import Testing
         #expect(same(portable, reference), "\(type.name): portable matrix product")
         #expect(same(vnni, reference), "\(type.name): VNNI matrix product")
         #expect(same(automatic, reference), "\(type.name): automatic")
+        // Rows unpacked once (as the loader does for block weights) instead of a panel at a time.
+        matrix.prepareMatrixProduct()
+        #expect(same(matrix.multiplyTransposed(input, rows: m, threads: 2, path: .tiled(vnni: true)), reference), "\(type.name): prepared")
+        #expect(same(matrix.multiplyTransposed(input, rows: m, threads: 3, path: .tiled(vnni: false)), reference), "\(type.name): prepared, portable")
         #expect(reference[3 * rows].isNaN && reference[8 * rows] == 0 && reference[0] != 0)
     }
 

@@ -67,11 +67,14 @@ private struct TensorLoader: DecoderTensorSource {
     func vector(_ name: String, count: Int) throws -> FloatBuffer { try floats(name, dimensions: [count]) }
 
     /// A weight stored (outputs, inputs): GGUF dimensions [inputs, outputs]; a quantised one keeps
-    /// its stored form, and a Float copy too unless the stored form serves every row count.
+    /// its stored form, and a Float copy too unless the stored form serves every row count (then
+    /// its rows are unpacked once for the matrix product instead: 2 bytes per weight, not 4).
     func linear(_ name: String, inputs: Int, outputs: Int) throws -> Linear {
         let type = try info(name).type
         if PackedMatrix.servesEveryRowCount(type) {
-            return Linear(weight: nil, inputs: inputs, outputs: outputs, packed: try packed(name, rows: outputs, columns: inputs))
+            let matrix = try packed(name, rows: outputs, columns: inputs)
+            matrix.prepareMatrixProduct()
+            return Linear(weight: nil, inputs: inputs, outputs: outputs, packed: matrix)
         }
         var linear = Linear(weight: try floats(name, dimensions: [inputs, outputs]), inputs: inputs, outputs: outputs)
         if type != .f32 { linear.packed = try packed(name, rows: outputs, columns: inputs) }

@@ -56,6 +56,8 @@ public final class PackedMatrix: @unchecked Sendable {
     private let kernel: QuantizedDot.Kernel?
     /// Shares the file's memory mapping (no copy); immutable.
     private let data: Data
+    /// Every row unpacked for the matrix product (`prepareMatrixProduct`), nil until then.
+    private var unpacked: QuantizedDot.UnpackedRows?
 
     /// `data`: the matrix as stored, rows × (columns / type.blockSize) blocks; `columns` must be a
     /// multiple of the type's block size and `type` dequantisable (the loaders check both).
@@ -227,17 +229,40 @@ public final class PackedMatrix: @unchecked Sendable {
         let targets: [UnsafeMutablePointer<Float>?] = outputs
         targets.withUnsafeBufferPointer { out in
             guard let out = out.baseAddress else { return }
-            ParallelRows.forEach(count: rows, minimumPerThread: QuantizedDot.UnpackedPanel.capacity, threads: threads) { range in
-                let panel = QuantizedDot.UnpackedPanel(count: c, segments: layout.starts.count)
+            let panel = QuantizedDot.UnpackedRows.panel
+            ParallelRows.forEach(count: rows, minimumPerThread: panel, threads: threads) { range in
+                // Weight rows unpacked once at load, or a panel at a time here.
+                let scratch = unpacked == nil ? QuantizedDot.UnpackedRows(count: c, segments: layout.starts.count) : nil
                 var first = range.lowerBound
                 while first < range.upperBound {
-                    let count = min(QuantizedDot.UnpackedPanel.capacity, range.upperBound - first)
-                    panel.multiply(kernel, layout, rowAt: { base + (first + $0) * rowBytes }, rows: count, first: first,
-                                   inputs: packedInputs, inputRows: inputRows.count, out: out, vnni: vnni)
+                    let count = min(panel, range.upperBound - first)
+                    if let unpacked {
+                        unpacked.multiply(layout, slots: first..<(first + count), first: first, inputs: packedInputs,
+                                          inputRows: inputRows.count, out: out, vnni: vnni)
+                    } else if let scratch {
+                        scratch.unpack(kernel, rows: count) { base + (first + $0) * rowBytes }
+                        scratch.multiply(layout, slots: 0..<count, first: first, inputs: packedInputs, inputRows: inputRows.count,
+                                         out: out, vnni: vnni)
+                    }
                     first += count
                 }
             }
         }
+    }
+
+    /// Unpacks every weight row once, for the matrix product (Int16 values: 2 bytes per weight, kept
+    /// for the matrix's life), instead of a panel at a time in each product; the same values. Call
+    /// before the matrix is shared between threads. Does nothing for types without an integer kernel.
+    public func prepareMatrixProduct() {
+        guard let kernel, unpacked == nil else { return }
+        let rows = QuantizedDot.UnpackedRows(count: columns, segments: QuantizedDot.Segments(kernel, count: columns).starts.count,
+                                             capacity: self.rows)
+        data.withUnsafeBytes { bytes in
+            guard let base = bytes.baseAddress else { return }
+            let rowBytes = rowByteCount
+            rows.unpack(kernel, rows: self.rows) { base + $0 * rowBytes }
+        }
+        unpacked = rows
     }
 
     /// inp (m, columns) · selfᵀ → (m, rows), on `threads` threads (`path`: for tests and benchmarks).

@@ -184,22 +184,28 @@ extension QuantizedDot {
         }
     }
 
-    /// Weight rows (up to `capacity` at a time, padded to a multiple of 4) unpacked for the product;
-    /// one per thread, reused from panel to panel.
-    final class UnpackedPanel {
-        static let capacity = 16
+    /// Weight rows unpacked for the product: a panel of 16 reused by one thread while it goes through
+    /// its rows, or a whole matrix unpacked once (`PackedMatrix.prepareMatrixProduct`). Three rows
+    /// of zeros follow the last slot, so a product may always read whole fours.
+    final class UnpackedRows {
+        static let panel = 16
+        let capacity: Int
         let weights: UnsafeMutablePointer<Int16>
         let factors: UnsafeMutablePointer<Float>
         let minimums: UnsafeMutablePointer<Float>
         let count: Int
         let segments: Int
 
-        init(count: Int, segments: Int) {
+        init(count: Int, segments: Int, capacity: Int = panel) {
             self.count = count
             self.segments = segments
-            weights = .allocate(capacity: Self.capacity * count)
-            factors = .allocate(capacity: Self.capacity * segments)
-            minimums = .allocate(capacity: Self.capacity * segments)
+            self.capacity = capacity
+            weights = .allocate(capacity: (capacity + 3) * count)
+            factors = .allocate(capacity: (capacity + 3) * segments)
+            minimums = .allocate(capacity: (capacity + 3) * segments)
+            (weights + capacity * count).initialize(repeating: 0, count: 3 * count)
+            (factors + capacity * segments).initialize(repeating: 0, count: 3 * segments)
+            (minimums + capacity * segments).initialize(repeating: 0, count: 3 * segments)
         }
 
         deinit {
@@ -208,26 +214,32 @@ extension QuantizedDot {
             minimums.deallocate()
         }
 
-        /// out[r][first + i] for every input row r and the weight rows first..<first+rows
-        /// (`rowAt(i)` the stored bytes of weight row first + i; rows ≤ capacity).
-        func multiply(_ kernel: Kernel, _ layout: Segments, rowAt: (Int) -> UnsafeRawPointer, rows: Int, first: Int,
-                      inputs: PackedInputs, inputRows: Int, out: UnsafePointer<UnsafeMutablePointer<Float>?>, vnni: Bool) {
+        /// Unpacks `rows` weight rows (`rowAt(i)`: the stored bytes of row i) into slots 0..<rows, and
+        /// zeros up to the next multiple of 4.
+        func unpack(_ kernel: Kernel, rows: Int, rowAt: (Int) -> UnsafeRawPointer) {
             for i in 0..<rows {
                 QuantizedDot.unpack(kernel, row: rowAt(i), count: count, weights: weights + i * count,
                                     factors: factors + i * segments, minimums: minimums + i * segments)
             }
-            let padded = (rows + 3) / 4 * 4
+            let padded = min(capacity, (rows + 3) / 4 * 4)
             if padded > rows {
                 (weights + rows * count).update(repeating: 0, count: (padded - rows) * count)
                 (factors + rows * segments).update(repeating: 0, count: (padded - rows) * segments)
                 (minimums + rows * segments).update(repeating: 0, count: (padded - rows) * segments)
             }
+        }
+
+        /// out[r][first + i] for every input row r and the weight rows in slots `slots`, which go to
+        /// outputs first..<first + slots.count.
+        func multiply(_ layout: Segments, slots: Range<Int>, first: Int, inputs: PackedInputs, inputRows: Int,
+                      out: UnsafePointer<UnsafeMutablePointer<Float>?>, vnni: Bool) {
+            let s = slots.lowerBound
             layout.starts.withUnsafeBufferPointer { starts in
-                var w = EVKWeights(weights: weights, factors: factors, minimums: minimums, segmentStarts: starts.baseAddress,
-                                   rows: Int32(padded), k: Int32(count), segments: Int32(segments),
-                                   segmentLength: Int32(layout.length), mode: layout.mode)
+                var w = EVKWeights(weights: weights + s * count, factors: factors + s * segments, minimums: minimums + s * segments,
+                                   segmentStarts: starts.baseAddress, rows: Int32((slots.count + 3) / 4 * 4), k: Int32(count),
+                                   segments: Int32(segments), segmentLength: Int32(layout.length), mode: layout.mode)
                 var x = EVKInputs(pairs: inputs.pairs, scales: inputs.scales, sums: inputs.sums, tiles: Int32(inputs.tiles), k: Int32(count))
-                evk_integer_gemm(&w, &x, out, Int32(first), Int32(inputRows), Int32(rows), vnni ? 1 : 0)
+                evk_integer_gemm(&w, &x, out, Int32(first), Int32(inputRows), Int32(slots.count), vnni ? 1 : 0)
             }
         }
     }
