@@ -25,7 +25,8 @@ extension ByteLevelBPETokenizer {
         try self.init(tokenizerJSON: data, source: url.path)
     }
 
-    convenience init(tokenizerJSON data: Data, source: String) throws {
+    /// Reads tokenizer.json bytes, naming `source` (a path) in errors.
+    public convenience init(tokenizerJSON data: Data, source: String) throws {
         let root = try JSONFields.parse(data, source: source)
         let model = try root.requiredObject("model")
         if let type = try model.optionalString("type"), type != "BPE" {

@@ -22,7 +22,21 @@ extension SentencePieceTokenizer {
     /// caller's: `HuggingFaceTokenizer` reads it from the post-processor and tokenizer_config.json).
     /// - Throws: `TokenizerError` naming the key that is missing, malformed or unsupported.
     public convenience init(tokenizerJSON data: Data, source: String = "<tokenizer.json data>") throws {
+        try self.init(root: try JSONFields.parse(data, source: source))
+    }
+
+    /// The tokenizer and its post-processor's prefix ids (`postProcessorPrefix`) from one parse of
+    /// the file; nil when it is not a SentencePiece-style model (`isSentencePieceTokenizerJSON`).
+    public static func read(tokenizerJSON data: Data, source: String) throws -> (tokenizer: SentencePieceTokenizer, postProcessorPrefix: [Int])? {
         let root = try JSONFields.parse(data, source: source)
+        guard let model = try? root.requiredObject("model"), (try? model.optionalString("type")) == "BPE",
+              (try? model.bool("byte_fallback", default: false)) == true else { return nil }
+        let prefix = try root.optionalObject("post_processor").map { try ByteLevelBPETokenizer.readPostProcessor($0).prefix } ?? []
+        return (try SentencePieceTokenizer(root: root), prefix)
+    }
+
+    private convenience init(root: JSONFields) throws {
+        let source = root.source
         let model = try root.requiredObject("model")
         guard try model.requiredString("type") == "BPE" else { throw model.error("type", "expected \"BPE\"") }
         guard try model.bool("byte_fallback", default: false) else {
@@ -88,14 +102,6 @@ extension SentencePieceTokenizer {
             error.file = source
             throw error
         }
-    }
-
-    /// The ids a TemplateProcessing post-processor puts before a single sequence (Llama 2: `<s>`);
-    /// empty without one.
-    public static func postProcessorPrefix(tokenizerJSON data: Data, source: String = "<tokenizer.json data>") throws -> [Int] {
-        let root = try JSONFields.parse(data, source: source)
-        guard let processor = try root.optionalObject("post_processor") else { return [] }
-        return try ByteLevelBPETokenizer.readPostProcessor(processor).prefix
     }
 
     /// The space prefix from the normalizer (legacy form) or the Metaspace pre-tokenizer.

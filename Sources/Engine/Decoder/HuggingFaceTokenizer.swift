@@ -22,41 +22,41 @@ public struct HuggingFaceTokenizer: Sendable {
         }
         let settings = try Self.settings(folder: folder)
         chatTemplate = settings.chatTemplate
-        if let data = try? Data(contentsOf: url), SentencePieceTokenizer.isSentencePieceTokenizerJSON(data) {
-            let sentencePiece: SentencePieceTokenizer
-            let prefix: [Int]
-            do {
-                sentencePiece = try SentencePieceTokenizer(tokenizerJSON: data, source: url.path)
-                prefix = try SentencePieceTokenizer.postProcessorPrefix(tokenizerJSON: data, source: url.path)
-            } catch {
-                throw EngineError.file(path: url.path, message: "\(error)")
-            }
-            tokenizer = sentencePiece
-            addsBOS = settings.addBOSToken ?? (prefix.first.map { $0 == sentencePiece.bosTokenID } ?? false)
-            if addsBOS && sentencePiece.bosTokenID == nil {
-                throw EngineError.file(path: url.path, message: "BOS is to be added but the vocabulary has no BOS token (<s>, <bos>)")
-            }
-            return
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw EngineError.file(path: url.path, message: "cannot read the file: \(error.localizedDescription)")
         }
         let full: ByteLevelBPETokenizer
-        do { full = try ByteLevelBPETokenizer(contentsOf: url) } catch {
+        do {
+            if let (sentencePiece, prefix) = try SentencePieceTokenizer.read(tokenizerJSON: data, source: url.path) {
+                tokenizer = sentencePiece
+                addsBOS = settings.addBOSToken ?? (prefix.first.map { $0 == sentencePiece.bosTokenID } ?? false)
+                if addsBOS && sentencePiece.bosTokenID == nil {
+                    throw EngineError.file(path: url.path, message: "BOS is to be added but the vocabulary has no BOS token (<s>, <bos>)")
+                }
+                return
+            }
+            full = try ByteLevelBPETokenizer(tokenizerJSON: data, source: url.path)
+        } catch let error as EngineError {
+            throw error
+        } catch {
             throw EngineError.file(path: url.path, message: "\(error)")
         }
-        var tokenizer = full
+        var stripped = full
         if !full.prefixTokenIDs.isEmpty || !full.suffixTokenIDs.isEmpty {
             // The same file without its post-processor.
-            guard var object = try? JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] else {
+            guard var object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 throw EngineError.file(path: url.path, message: "not a JSON object")
             }
             object["post_processor"] = NSNull()
-            do { tokenizer = try ByteLevelBPETokenizer(tokenizerJSON: try JSONSerialization.data(withJSONObject: object)) } catch {
+            do { stripped = try ByteLevelBPETokenizer(tokenizerJSON: try JSONSerialization.data(withJSONObject: object), source: url.path) } catch {
                 throw EngineError.file(path: url.path, message: "\(error)")
             }
         }
-        self.tokenizer = tokenizer
+        self.tokenizer = stripped
         let postProcessorAddsBOS = full.prefixTokenIDs.first.map { $0 == full.beginningOfTextTokenID } ?? false
         addsBOS = settings.addBOSToken ?? postProcessorAddsBOS
-        if addsBOS && tokenizer.beginningOfTextTokenID == nil {
+        if addsBOS && stripped.beginningOfTextTokenID == nil {
             throw EngineError.file(path: url.path, message: "BOS is to be added but the vocabulary has no BOS token (<|begin_of_text|>, <s>, <bos>)")
         }
     }

@@ -78,30 +78,21 @@ public enum GroupedQueryAttention {
         }
         // out_k += p_kj · v_j, j ascending; each value row loaded once for the rows that see it.
         let o = out + rows.lowerBound * qw + h * hd
-        if rows.count == rowsPerTask {
-            // Keys every row sees; before them (a sliding window's start) and after them (the later
-            // rows' own positions) each row takes the keys it sees, so every row still goes in order.
-            let all = visible[3].lowerBound..<max(visible[3].lowerBound, visible[0].upperBound)
-            func some(_ keys: Range<Int>) {
-                for j in keys {
-                    for k in 0..<rowsPerTask where visible[k].contains(j) {
-                        let weight = scores[k * width + j - lo], v = value + j * kvw, ok = o + k * qw
-                        for d in 0..<hd { ok[d] += weight * v[d] }
-                    }
-                }
-            }
-            some(lo..<all.lowerBound)
-            addAll(all, out: o, rowStride: qw, scores: scores, width: width, firstKey: lo, values: value, valueStride: kvw, count: hd)
-            some(all.upperBound..<hi)
-        } else {
-            for k in 0..<rows.count {
-                let ok = o + k * qw
-                for j in visible[k] {
-                    let weight = scores[k * width + j - lo], v = value + j * kvw
+        func some(_ keys: Range<Int>) {
+            for j in keys {
+                for k in visible.indices where visible[k].contains(j) {
+                    let weight = scores[k * width + j - lo], v = value + j * kvw, ok = o + k * qw
                     for d in 0..<hd { ok[d] += weight * v[d] }
                 }
             }
         }
+        guard rows.count == rowsPerTask else { return some(lo..<hi) }
+        // Keys every row sees, four rows at once; before them (a sliding window's start) and after
+        // them (the later rows' own positions) each row takes the keys it sees, so each goes in order.
+        let all = visible[3].lowerBound..<max(visible[3].lowerBound, visible[0].upperBound)
+        some(lo..<all.lowerBound)
+        addAll(all, out: o, rowStride: qw, scores: scores, width: width, firstKey: lo, values: value, valueStride: kvw, count: hd)
+        some(all.upperBound..<hi)
     }
 
     /// out_k[d] += p_kj · v_j[d] for the four rows k and keys j in `keys` (ascending), 32 values of
