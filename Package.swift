@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "EvalMetricsTests", dependencies: ["EvalMetrics", "SeededRandom"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EvalCoreTests", dependencies: ["EvalCore", "EvalMetrics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Tokenizers", "ModelFormats", "SeededRandom"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "CKernels", "Tokenizers", "ModelFormats", "SeededRandom"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BackendsTests", dependencies: ["Backends", "EvalCore", "Engine"]),
         .testTarget(name: "ChessTests", dependencies: ["Chess"], resources: [.copy("Fixtures")]),

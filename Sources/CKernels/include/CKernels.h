@@ -41,4 +41,20 @@ void evk_integer_gemm(const EVKWeights *w, const EVKInputs *x, float *const *out
 /// 1 when the CPU has AVX-512 (F, BW) and VNNI, else 0.
 int evk_cpu_has_vnni512(void);
 
+/// 1 when the CPU has AVX-512 F and BW, else 0.
+int evk_cpu_has_avx512(void);
+
+/// Rounds `count` floats (a multiple of 32) to Int16 per 32 values, the rule of `QuantizedDot.Input`:
+/// scale = max|x| / 32767, q = x · (1 / scale) rounded half away from zero (q = 0 when scale is 0
+/// or its reciprocal overflows), sum = Float(Σq) · scale; a block holding a NaN or an infinity
+/// gets zeros and a NaN scale and sum. `vector`: 1 for the AVX-512 path where the CPU has it, 0 for
+/// the portable loop (same bits).
+void evk_round_inputs(const float *x, int32_t count, int16_t *values, float *scales, float *sums, int vector);
+
+/// Rounds input rows first..<first+count of `rows` (each k floats) into the tiled layout of
+/// `EVKInputs` (row r: tile r / 16, lane r % 16). `scratch`: room for k Int16 and k / 16 floats
+/// (4-byte aligned), used by one caller at a time.
+void evk_pack_inputs(const float *const *rows, int32_t first, int32_t count, int32_t k, int16_t *scratch,
+                     int32_t *pairs, float *scales, float *sums, int vector);
+
 #endif

@@ -25,14 +25,22 @@ struct DecoderAttention {
         query.forward(out: q, inp: inp, rows: m)
         key.forward(out: k, inp: inp, rows: m)
         value.forward(out: v, inp: inp, rows: m)
-        if let queryNorm { RMSNorm.forward(out: q, inp: q, weight: queryNorm.pointer, n: m * nh, c: hd, epsilon: cfg.normEpsilon) }
-        if let keyNorm { RMSNorm.forward(out: k, inp: k, weight: keyNorm.pointer, n: m * kvh, c: hd, epsilon: cfg.normEpsilon) }
-        let rope = cfg.rotaryEmbeddings[layout.rotaryEmbedding]
+        // Row by row (the same values however the rows are split), so between the threads.
+        let rope = cfg.rotaryEmbeddings[layout.rotaryEmbedding], epsilon = cfg.normEpsilon
+        ParallelRows.forEach(count: m, minimumPerThread: DecoderBlock.rowsPerThread) { rows in
+            let first = rows.lowerBound
+            if let queryNorm { RMSNorm.forward(out: q + first * qw, inp: q + first * qw, weight: queryNorm.pointer, n: rows.count * nh, c: hd, epsilon: epsilon) }
+            if let keyNorm { RMSNorm.forward(out: k + first * kvw, inp: k + first * kvw, weight: keyNorm.pointer, n: rows.count * kvh, c: hd, epsilon: epsilon) }
+            for segment in segments {
+                let shared = segment.rows.clamped(to: rows)
+                guard !shared.isEmpty else { continue }
+                let table = segment.ropeTables[layout.rotaryEmbedding], offset = shared.lowerBound - segment.rows.lowerBound
+                rope.apply(q + shared.lowerBound * qw, rows: shared.count, rowStride: qw, heads: nh, headDimension: hd, table: table, firstRow: offset)
+                rope.apply(k + shared.lowerBound * kvw, rows: shared.count, rowStride: kvw, heads: kvh, headDimension: hd, table: table, firstRow: offset)
+            }
+        }
         for segment in segments {
             let r0 = segment.rows.lowerBound, count = segment.rows.count
-            let table = segment.ropeTables[layout.rotaryEmbedding]
-            rope.apply(q + r0 * qw, rows: count, rowStride: qw, heads: nh, headDimension: hd, table: table)
-            rope.apply(k + r0 * kvw, rows: count, rowStride: kvw, heads: kvh, headDimension: hd, table: table)
             (cache.keys(layer: l) + segment.start * kvw).update(from: k + r0 * kvw, count: count * kvw)
             (cache.values(layer: l) + segment.start * kvw).update(from: v + r0 * kvw, count: count * kvw)
             GroupedQueryAttention.forward(out: scratch.attention.pointer + r0 * qw, query: q + r0 * qw, keys: cache.keys(layer: l),
@@ -109,14 +117,32 @@ struct DecoderBlock {
     ) {
         let c = cfg.width, epsilon = cfg.normEpsilon
         let x = scratch.x.pointer, normed = scratch.normed.pointer, projected = scratch.projected.pointer
-        RMSNorm.forward(out: normed, inp: x, weight: attentionNorm.pointer, n: m, c: c, epsilon: epsilon)
+        // The norms and residual additions go row by row (the same values however the rows are
+        // split), so between the threads, each stretch of them as one job.
+        ParallelRows.forEach(count: m, minimumPerThread: Self.rowsPerThread) { rows in
+            let at = rows.lowerBound * c
+            RMSNorm.forward(out: normed + at, inp: x + at, weight: attentionNorm.pointer, n: rows.count, c: c, epsilon: epsilon)
+        }
         attention.forward(out: projected, inp: normed, segments: segments, rows: m, layer: l, layout: cfg.layers[l],
                           configuration: cfg, cache: cache, scratch: scratch)
-        if let postAttentionNorm { RMSNorm.forward(out: projected, inp: projected, weight: postAttentionNorm.pointer, n: m, c: c, epsilon: epsilon) }
-        Residual.forward(out: x, a: x, b: projected, n: m * c)
-        RMSNorm.forward(out: normed, inp: x, weight: feedForwardNorm.pointer, n: m, c: c, epsilon: epsilon)
+        ParallelRows.forEach(count: m, minimumPerThread: Self.rowsPerThread) { rows in
+            let at = rows.lowerBound * c
+            if let postAttentionNorm {
+                RMSNorm.forward(out: projected + at, inp: projected + at, weight: postAttentionNorm.pointer, n: rows.count, c: c, epsilon: epsilon)
+            }
+            Residual.forward(out: x + at, a: x + at, b: projected + at, n: rows.count * c)
+            RMSNorm.forward(out: normed + at, inp: x + at, weight: feedForwardNorm.pointer, n: rows.count, c: c, epsilon: epsilon)
+        }
         mlp.forward(out: projected, inp: normed, rows: m, scratch: scratch)
-        if let postFeedForwardNorm { RMSNorm.forward(out: projected, inp: projected, weight: postFeedForwardNorm.pointer, n: m, c: c, epsilon: epsilon) }
-        Residual.forward(out: x, a: x, b: projected, n: m * c)
+        ParallelRows.forEach(count: m, minimumPerThread: Self.rowsPerThread) { rows in
+            let at = rows.lowerBound * c
+            if let postFeedForwardNorm {
+                RMSNorm.forward(out: projected + at, inp: projected + at, weight: postFeedForwardNorm.pointer, n: rows.count, c: c, epsilon: epsilon)
+            }
+            Residual.forward(out: x + at, a: x + at, b: projected + at, n: rows.count * c)
+        }
     }
+
+    /// Rows below which the row-by-row steps (norms, residuals, RoPE) are not split between threads.
+    static let rowsPerThread = 16
 }

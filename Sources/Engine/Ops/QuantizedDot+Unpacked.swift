@@ -151,30 +151,33 @@ extension QuantizedDot {
             let scales = Self.allocate(Float.self, tiles * blocks * 16)
             let sums = Self.allocate(Float.self, tiles * blocks * 16)
             (self.pairs, self.scales, self.sums) = (pairs, scales, sums)
-            ParallelRows.forEach(count: rows.count, minimumPerThread: 16, threads: threads) { range in
-                let values = UnsafeMutablePointer<Int16>.allocate(capacity: count)
-                let rowScales = UnsafeMutablePointer<Float>.allocate(capacity: blocks), rowSums = UnsafeMutablePointer<Float>.allocate(capacity: blocks)
-                defer { values.deallocate(); rowScales.deallocate(); rowSums.deallocate() }
-                for r in range {
-                    Input.round(rows[r], count: count, values: values, scales: rowScales, sums: rowSums)
-                    let tile = r / 16, lane = r % 16
-                    let p = pairs + tile * pairCount * 16 + lane
-                    for j in 0..<pairCount {
-                        p[16 * j] = Int32(bitPattern: UInt32(UInt16(bitPattern: values[2 * j])) | UInt32(UInt16(bitPattern: values[2 * j + 1])) << 16)
-                    }
-                    for b in 0..<blocks {
-                        scales[(tile * blocks + b) * 16 + lane] = rowScales[b]
-                        sums[(tile * blocks + b) * 16 + lane] = rowSums[b]
+            // The lanes past the last row are zeros (computed by the kernel, never written out).
+            for r in rows.count..<(tiles * 16) {
+                let tile = r / 16, lane = r % 16
+                for j in 0..<pairCount { pairs[(tile * pairCount + j) * 16 + lane] = 0 }
+                for b in 0..<blocks {
+                    scales[(tile * blocks + b) * 16 + lane] = 0
+                    sums[(tile * blocks + b) * 16 + lane] = 0
+                }
+            }
+            rows.withUnsafeBufferPointer { rows in
+                guard let first = rows.baseAddress else { return }
+                ParallelRows.forEach(count: rows.count, minimumPerThread: 16, threads: threads) { range in
+                    // Room for the row's Int16 values and its block scales and sums (see evk_pack_inputs).
+                    let scratch = UnsafeMutablePointer<Int16>.allocate(capacity: count + count / 4)
+                    defer { scratch.deallocate() }
+                    first.withMemoryRebound(to: UnsafePointer<Float>?.self, capacity: rows.count) { rowPointers in
+                        evk_pack_inputs(rowPointers, Int32(range.lowerBound), Int32(range.count), Int32(count), scratch,
+                                        pairs, scales, sums, 1)
                     }
                 }
             }
         }
 
-        /// Zero-filled and 64-byte aligned (the kernel's aligned loads).
+        /// 64-byte aligned (the kernel's aligned loads), not initialised.
         private static func allocate<T>(_ type: T.Type, _ count: Int) -> UnsafeMutablePointer<T> {
-            let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * MemoryLayout<T>.stride, alignment: 64)
-            raw.initializeMemory(as: UInt8.self, repeating: 0, count: max(1, count) * MemoryLayout<T>.stride)
-            return raw.bindMemory(to: T.self, capacity: count)
+            UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * MemoryLayout<T>.stride, alignment: 64)
+                .bindMemory(to: T.self, capacity: count)
         }
 
         deinit {

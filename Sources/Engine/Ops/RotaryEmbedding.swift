@@ -55,16 +55,16 @@ public struct RotaryEmbedding: Sendable {
     }
 
     /// Rotates x in place: `rows` rows of `heads` heads of `headDimension` values, row stride `rowStride`;
-    /// row r is at position start + r of `table`.
+    /// row r is at position start + firstRow + r of `table`.
     public func apply(
         _ x: UnsafeMutablePointer<Float>, rows: Int, rowStride: Int, heads: Int, headDimension: Int,
-        table: (cos: [Float], sin: [Float])
+        table: (cos: [Float], sin: [Float]), firstRow: Int = 0
     ) {
         let half = frequencies.count
         table.cos.withUnsafeBufferPointer { cosines in
             table.sin.withUnsafeBufferPointer { sines in
                 for r in 0..<rows {
-                    let c = cosines.baseAddress! + r * half, s = sines.baseAddress! + r * half
+                    let c = cosines.baseAddress! + (firstRow + r) * half, s = sines.baseAddress! + (firstRow + r) * half
                     for h in 0..<heads {
                         let head = x + r * rowStride + h * headDimension
                         for i in 0..<half {
