@@ -120,6 +120,28 @@ import Testing
         #expect(reference[3 * rows].isNaN && reference[8 * rows] == 0 && reference[0] != 0)
     }
 
+    /// A matrix of 32-value blocks regrouped sixteen rows at a time (`prepareRowProducts`, the form
+    /// generation's products use) gives the row-by-row bits: 1 to 11 input rows (the kernel takes them
+    /// eight at a time), 1,037 weight rows (a last group of 13), a NaN input and a zero input, 1 to 3 threads.
+    @Test(arguments: [GGMLType.q8_0, .q4_0, .q4_1, .q5_0, .q5_1])
+    func regroupedRowsGiveTheRowByRowBits(type: GGMLType) throws {
+        try #require(PackedMatrix.servesEveryRowCount(type), "needs AVX-512 VNNI (the regrouped kernel is not used elsewhere)")
+        let rows = 1_037, columns = 320
+        let matrix = PackedMatrix(rows: rows, columns: columns, type: type, data: Self.blocks(type, rows: rows, columns: columns, seed: 31))
+        var generator = Xoshiro256(seed: 8)
+        var input = (0..<(11 * columns)).map { _ in Float.random(in: -3...3, using: &generator) * (Bool.random(using: &generator) ? 1 : 100) }
+        input[2 * columns + 100] = .nan
+        for j in 0..<columns { input[5 * columns + j] = 0 }
+        let reference = matrix.multiplyTransposed(input, rows: 11, threads: 1, path: .rowByRow)
+        matrix.prepareRowProducts()
+        func same(_ a: [Float], _ b: ArraySlice<Float>) -> Bool { zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern } }
+        for m in 1...11 {
+            let grouped = matrix.multiplyTransposed(Array(input[0..<(m * columns)]), rows: m, threads: 1 + m % 3)
+            #expect(same(grouped, reference[0..<(m * rows)]), "\(type.name), \(m) input rows")
+        }
+        #expect(reference[2 * rows + 5].isNaN && reference[5 * rows + 1036] == 0 && reference[1036] != 0)
+    }
+
     /// Concurrent callers: one holds the worker pool, the others run their rows themselves; thread
     /// counts change from call to call. Every result is the reference's bits.
     @Test func concurrentCallersAndChangingThreadCountsGiveTheSameBits() async {

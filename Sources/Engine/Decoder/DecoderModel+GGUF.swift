@@ -20,6 +20,7 @@ extension DecoderModel {
         let c = cfg.width
         let embedding = try loader.packed("token_embd.weight", rows: cfg.vocabularySize, columns: c)
         let output = file.tensor(named: "output.weight") == nil ? embedding : try loader.packed("output.weight", rows: cfg.vocabularySize, columns: c)
+        output.prepareRowProducts()
         let blocks = try Self.blocks(cfg, from: loader, names: .gguf)
         return DecoderModel(configuration: cfg, embedding: embedding, outputProjection: output, blocks: blocks,
                             outputNorm: try loader.vector("output_norm.weight", count: c))
@@ -74,6 +75,7 @@ private struct TensorLoader: DecoderTensorSource {
         if PackedMatrix.servesEveryRowCount(type) {
             let matrix = try packed(name, rows: outputs, columns: inputs)
             matrix.prepareMatrixProduct()
+            matrix.prepareRowProducts()
             return Linear(weight: nil, inputs: inputs, outputs: outputs, packed: matrix)
         }
         var linear = Linear(weight: try floats(name, dimensions: [inputs, outputs]), inputs: inputs, outputs: outputs)
