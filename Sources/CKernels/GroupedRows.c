@@ -1,8 +1,8 @@
-// Products of a few input rows with a matrix of 32-value blocks (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1) whose
-// rows are regrouped sixteen at a time (see CKernels.h), for generation: a lane is one weight row, so
-// each block's 32 products accumulate exactly in an Int32 lane (vpdpwssd against one broadcast input
-// pair) and the block's Float terms are added with the one-row kernel's operations in its order — the
-// same bits as `QuantizedDot`'s kernels, which need a horizontal sum per block and row instead.
+// Products of a few input rows with a quantised matrix whose rows are regrouped sixteen at a time (see
+// CKernels.h), for generation: a lane is one weight row, so each segment's 16 or 32 products
+// accumulate exactly in an Int32 lane (vpdpwssd against one broadcast input pair) and the segment's
+// Float terms are added with the one-row kernel's operations in its order — the same bits as
+// `QuantizedDot`'s kernels, which need a horizontal sum per segment and row instead.
 // Compiled with -ffp-contract=off (Package.swift).
 
 #include "CKernels.h"
@@ -14,48 +14,57 @@
 #define EVK_X86 1
 #endif
 
-int32_t evk_group_block_bytes(int32_t mode) { return 64 + (mode == 1 ? 64 : 0) + 512; }
+int32_t evk_group_segment_bytes(int32_t mode, int32_t length) { return 64 + (mode != 0 ? 64 : 0) + 16 * length; }
 
 void evk_group_rows(const int16_t *weights, const float *factors, const float *minimums, int32_t rowCount, int32_t k,
-                    int32_t mode, uint8_t *group) {
-    const int blocks = k / 32, blockBytes = evk_group_block_bytes(mode), valuesAt = blockBytes - 512;
-    for (int b = 0; b < blocks; b++) {
-        uint8_t *out = group + (size_t)b * blockBytes;
-        memset(out, 0, blockBytes);  // lanes past the last row: zeros
+                    const int32_t *starts, int32_t segments, int32_t length, int32_t mode, uint8_t *group) {
+    const int segmentBytes = evk_group_segment_bytes(mode, length), valuesAt = segmentBytes - 16 * length;
+    for (int s = 0; s < segments; s++) {
+        uint8_t *out = group + (size_t)s * segmentBytes;
+        memset(out, 0, segmentBytes);  // lanes past the last row: zeros
         for (int l = 0; l < rowCount; l++) {
-            memcpy(out + 4 * l, factors + (size_t)l * blocks + b, 4);
-            if (mode == 1) memcpy(out + 64 + 4 * l, minimums + (size_t)l * blocks + b, 4);
-            // Value j of lane l: pair j / 2, byte 2·l + j % 2 of that pair's 32 bytes.
-            for (int j = 0; j < 32; j++) out[valuesAt + 32 * (j / 2) + 2 * l + j % 2] = (uint8_t)(int8_t)weights[(size_t)l * k + 32 * b + j];
+            memcpy(out + 4 * l, factors + (size_t)l * segments + s, 4);
+            if (mode != 0) memcpy(out + 64 + 4 * l, minimums + (size_t)l * segments + s, 4);
+            // Value j of the segment in lane l: pair j / 2, byte 2·l + j % 2 of that pair's 32 bytes.
+            const int16_t *row = weights + (size_t)l * k + starts[s];
+            for (int j = 0; j < length; j++) out[valuesAt + 32 * (j / 2) + 2 * l + j % 2] = (uint8_t)(int8_t)row[j];
         }
     }
 }
 
 #if EVK_X86
 __attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
-static inline void groupProducts(const uint8_t *grouped, int32_t blocks, int32_t mode, int32_t g, const int16_t *const *values,
-                                 const float *const *scales, const float *const *sums, float *const *out, int32_t outputRows,
-                                 const int R) {
-    const int blockBytes = evk_group_block_bytes(mode), valuesAt = blockBytes - 512;
+static inline void groupProducts(const uint8_t *grouped, const int32_t *starts, int32_t segments, int32_t length, int32_t mode,
+                                 int32_t g, const int16_t *const *values, const float *const *scales, const float *const *sums,
+                                 float *const *out, int32_t outputRows, const int R) {
+    const int segmentBytes = evk_group_segment_bytes(mode, length), valuesAt = segmentBytes - 16 * length, half = length / 2;
     __m512 total[8];
     for (int i = 0; i < R; i++) total[i] = _mm512_setzero_ps();
-    for (int b = 0; b < blocks; b++) {
-        const uint8_t *block = grouped + ((size_t)g * blocks + b) * blockBytes;
-        const __m512 f = _mm512_loadu_ps(block);
+    for (int s = 0; s < segments; s++) {
+        const uint8_t *segment = grouped + ((size_t)g * segments + s) * segmentBytes;
+        const int start = starts[s], b = start / 32;
+        const __m512 f = _mm512_loadu_ps(segment);
         __m512i sum[8];
         for (int i = 0; i < R; i++) sum[i] = _mm512_setzero_si512();
-        for (int p = 0; p < 16; p++) {
-            const __m512i w = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i *)(block + valuesAt + 32 * p)));
+        for (int p = 0; p < half; p++) {
+            const __m512i w = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i *)(segment + valuesAt + 32 * p)));
             for (int i = 0; i < R; i++) {
                 int32_t pair;
-                memcpy(&pair, values[i] + 32 * b + 2 * p, 4);
+                memcpy(&pair, values[i] + start + 2 * p, 4);
                 sum[i] = _mm512_dpwssd_epi32(sum[i], w, _mm512_set1_epi32(pair));
             }
         }
         for (int i = 0; i < R; i++) {
-            // t += (f · x.scale) · S; with a minimum, then t += m · x.sum (the one-row kernels' order).
-            total[i] = _mm512_add_ps(total[i], _mm512_mul_ps(_mm512_mul_ps(f, _mm512_set1_ps(scales[i][b])), _mm512_cvtepi32_ps(sum[i])));
-            if (mode == 1) total[i] = _mm512_add_ps(total[i], _mm512_mul_ps(_mm512_loadu_ps(block + 64), _mm512_set1_ps(sums[i][b])));
+            // The one-row kernels' expressions (EVKWeights.mode): term = (f · x.scale) · S, then
+            // 0: t += term;  1: t += term, t += m · x.sum;  2: t += term − m · x.sum.
+            const __m512 term = _mm512_mul_ps(_mm512_mul_ps(f, _mm512_set1_ps(scales[i][b])), _mm512_cvtepi32_ps(sum[i]));
+            if (mode == 0) {
+                total[i] = _mm512_add_ps(total[i], term);
+            } else {
+                const __m512 minimum = _mm512_mul_ps(_mm512_loadu_ps(segment + 64), _mm512_set1_ps(sums[i][b]));
+                if (mode == 1) total[i] = _mm512_add_ps(_mm512_add_ps(total[i], term), minimum);
+                else total[i] = _mm512_add_ps(total[i], _mm512_sub_ps(term, minimum));
+            }
         }
     }
     const int valid = outputRows - 16 * g < 16 ? outputRows - 16 * g : 16;
@@ -63,12 +72,12 @@ static inline void groupProducts(const uint8_t *grouped, int32_t blocks, int32_t
     for (int i = 0; i < R; i++) _mm512_mask_storeu_ps(out[i] + 16 * g, mask, total[i]);
 }
 
-#define EVK_GROUP_CASE(n) case n: groupProducts(grouped, blocks, mode, g, v, s, m, o, outputRows, n); break;
+#define EVK_GROUP_CASE(n) case n: groupProducts(grouped, starts, segments, length, mode, g, v, s, m, o, outputRows, n); break;
 
 __attribute__((target("avx512f,avx512bw,avx512vnni")))
-static void groupRange(const uint8_t *grouped, int32_t blocks, int32_t mode, int32_t firstGroup, int32_t groupCount,
-                       const int16_t *const *values, const float *const *scales, const float *const *sums, int32_t inputRows,
-                       float *const *out, int32_t outputRows) {
+static void groupRange(const uint8_t *grouped, const int32_t *starts, int32_t segments, int32_t length, int32_t mode,
+                       int32_t firstGroup, int32_t groupCount, const int16_t *const *values, const float *const *scales,
+                       const float *const *sums, int32_t inputRows, float *const *out, int32_t outputRows) {
     for (int first = 0; first < inputRows; first += 8) {
         const int R = inputRows - first < 8 ? inputRows - first : 8;
         const int16_t *const *v = values + first;
@@ -77,23 +86,24 @@ static void groupRange(const uint8_t *grouped, int32_t blocks, int32_t mode, int
         for (int g = firstGroup; g < firstGroup + groupCount; g++) {
             switch (R) {
             EVK_GROUP_CASE(1) EVK_GROUP_CASE(2) EVK_GROUP_CASE(3) EVK_GROUP_CASE(4)
-            EVK_GROUP_CASE(5) EVK_GROUP_CASE(6) EVK_GROUP_CASE(7) default: groupProducts(grouped, blocks, mode, g, v, s, m, o, outputRows, 8);
+            EVK_GROUP_CASE(5) EVK_GROUP_CASE(6) EVK_GROUP_CASE(7)
+            default: groupProducts(grouped, starts, segments, length, mode, g, v, s, m, o, outputRows, 8);
             }
         }
     }
 }
 #endif
 
-int evk_group_products(const uint8_t *grouped, int32_t blocks, int32_t mode, int32_t firstGroup, int32_t groupCount,
-                       const int16_t *const *values, const float *const *scales, const float *const *sums, int32_t inputRows,
-                       float *const *out, int32_t outputRows) {
+int evk_group_products(const uint8_t *grouped, const int32_t *starts, int32_t segments, int32_t length, int32_t mode,
+                       int32_t firstGroup, int32_t groupCount, const int16_t *const *values, const float *const *scales,
+                       const float *const *sums, int32_t inputRows, float *const *out, int32_t outputRows) {
 #if EVK_X86
     if (!evk_cpu_has_vnni512()) return 0;
-    groupRange(grouped, blocks, mode, firstGroup, groupCount, values, scales, sums, inputRows, out, outputRows);
+    groupRange(grouped, starts, segments, length, mode, firstGroup, groupCount, values, scales, sums, inputRows, out, outputRows);
     return 1;
 #else
-    (void)grouped; (void)blocks; (void)mode; (void)firstGroup; (void)groupCount; (void)values; (void)scales; (void)sums;
-    (void)inputRows; (void)out; (void)outputRows;
+    (void)grouped; (void)starts; (void)segments; (void)length; (void)mode; (void)firstGroup; (void)groupCount;
+    (void)values; (void)scales; (void)sums; (void)inputRows; (void)out; (void)outputRows;
     return 0;
 #endif
 }

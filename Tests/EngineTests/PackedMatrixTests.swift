@@ -120,13 +120,14 @@ import Testing
         #expect(reference[3 * rows].isNaN && reference[8 * rows] == 0 && reference[0] != 0)
     }
 
-    /// A matrix of 32-value blocks regrouped sixteen rows at a time (`prepareRowProducts`, the form
-    /// generation's products use) gives the row-by-row bits: 1 to 11 input rows (the kernel takes them
-    /// eight at a time), 1,037 weight rows (a last group of 13), a NaN input and a zero input, 1 to 3 threads.
-    @Test(arguments: [GGMLType.q8_0, .q4_0, .q4_1, .q5_0, .q5_1])
+    /// A quantised matrix regrouped sixteen rows at a time (`prepareRowProducts`, the form generation's
+    /// products use) gives the row-by-row bits for every quantised type: 1 to 11 input rows (the kernel
+    /// takes them eight at a time), 1,037 weight rows (a last group of 13), a NaN input and a zero
+    /// input, 1 to 3 threads.
+    /// Needs AVX-512 VNNI: elsewhere `prepareRowProducts` does nothing and the rows stay as stored.
+    @Test(.enabled(if: PackedMatrix.servesEveryRowCount(.q8_0)), arguments: types.filter(\.isQuantized))
     func regroupedRowsGiveTheRowByRowBits(type: GGMLType) throws {
-        try #require(PackedMatrix.servesEveryRowCount(type), "needs AVX-512 VNNI (the regrouped kernel is not used elsewhere)")
-        let rows = 1_037, columns = 320
+        let rows = 1_037, columns = 512
         let matrix = PackedMatrix(rows: rows, columns: columns, type: type, data: Self.blocks(type, rows: rows, columns: columns, seed: 31))
         var generator = Xoshiro256(seed: 8)
         var input = (0..<(11 * columns)).map { _ in Float.random(in: -3...3, using: &generator) * (Bool.random(using: &generator) ? 1 : 100) }

@@ -57,22 +57,22 @@ void evk_round_inputs(const float *x, int32_t count, int16_t *values, float *sca
 void evk_pack_inputs(const float *const *rows, int32_t first, int32_t count, int32_t k, int16_t *scratch,
                      int32_t *pairs, float *scales, float *sums, int vector);
 
-/// Bytes per (group, block) of regrouped rows: 16 Float factors, 16 Float minimums when `mode` is 1,
-/// then 16 rows × 32 Int8 values with lane l's values 2p, 2p+1 at bytes 32p + 2l, 2l + 1.
-int32_t evk_group_block_bytes(int32_t mode);
+/// Bytes per (group, segment) of regrouped rows: 16 Float factors, 16 Float minimums unless `mode` is
+/// 0, then 16 rows × `length` Int8 values with lane l's values 2p, 2p+1 at bytes 32p + 2l, 2l + 1.
+int32_t evk_group_segment_bytes(int32_t mode, int32_t length);
 
-/// Writes one group of regrouped rows (k / 32 blocks of `evk_group_block_bytes(mode)` bytes) from
-/// rowCount ≤ 16 unpacked rows (`EVKWeights`' form: row-major Int16 values, each in Int8's range, and
-/// per 32-value segment a factor and a minimum); lanes past rowCount are zeros.
+/// Writes one group of regrouped rows (`segments` segments of `evk_group_segment_bytes` bytes, in
+/// summation order) from rowCount ≤ 16 unpacked rows in `EVKWeights`' form (row-major Int16 values,
+/// each in Int8's range; per segment a factor and a minimum); lanes past rowCount are zeros.
 void evk_group_rows(const int16_t *weights, const float *factors, const float *minimums, int32_t rowCount, int32_t k,
-                    int32_t mode, uint8_t *group);
+                    const int32_t *starts, int32_t segments, int32_t length, int32_t mode, uint8_t *group);
 
 /// out[i][r] for input rows i < inputRows (`QuantizedDot.Input` values, scales and sums) and weight
-/// rows r < outputRows of groups firstGroup..<firstGroup+groupCount: per block, t += (f · scale) · S
-/// (S the exact Int32 sum), then for mode 1 t += m · sum — the one-row kernels' bits. Returns 0
+/// rows r < outputRows of groups firstGroup..<firstGroup+groupCount: per segment the exact Int32
+/// sum S and the term of `EVKWeights.mode`, in order — the one-row kernels' bits. Returns 0
 /// (computing nothing) where the CPU lacks AVX-512 VNNI.
-int evk_group_products(const uint8_t *grouped, int32_t blocks, int32_t mode, int32_t firstGroup, int32_t groupCount,
-                       const int16_t *const *values, const float *const *scales, const float *const *sums, int32_t inputRows,
-                       float *const *out, int32_t outputRows);
+int evk_group_products(const uint8_t *grouped, const int32_t *starts, int32_t segments, int32_t length, int32_t mode,
+                       int32_t firstGroup, int32_t groupCount, const int16_t *const *values, const float *const *scales,
+                       const float *const *sums, int32_t inputRows, float *const *out, int32_t outputRows);
 
 #endif

@@ -59,8 +59,8 @@ public final class PackedMatrix: @unchecked Sendable {
     /// Every row unpacked for the matrix product (`prepareMatrixProduct`), nil until then.
     private var unpacked: QuantizedDot.UnpackedRows?
     /// The rows regrouped sixteen at a time for products of a few rows (`prepareRowProducts`) and
-    /// their `EVKWeights` mode, nil until then.
-    private var groupedRows: (rows: UnsafeMutableRawPointer, mode: Int32)?
+    /// their segments, nil until then.
+    private var groupedRows: (rows: UnsafeMutableRawPointer, layout: QuantizedDot.Segments)?
 
     /// `data`: the matrix as stored, rows × (columns / type.blockSize) blocks; `columns` must be a
     /// multiple of the type's block size and `type` dequantisable (the loaders check both).
@@ -256,21 +256,20 @@ public final class PackedMatrix: @unchecked Sendable {
         }
     }
 
-    /// Regroups the rows of a matrix of 32-value blocks (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1) sixteen at a
-    /// time (`evk_group_rows`: each value as Int8, each block's factor and minimum as Float, the 16
-    /// rows' blocks interleaved) so products of fewer than `tiledMinimumRows` rows run with a weight
-    /// row per vector lane: the one-row kernels' bits with no horizontal sum per block. Generation runs
-    /// every product with one row. A copy (the stored form stays for the other paths): 1 byte per
-    /// weight and 4–8 per 32. Does nothing for other types or without AVX-512 VNNI. Call before the
-    /// matrix is shared between threads.
+    /// Regroups the rows of a quantised matrix sixteen at a time (`evk_group_rows`: each value as
+    /// Int8, each segment's factor and minimum as Float, the 16 rows' segments interleaved) so products
+    /// of fewer than `tiledMinimumRows` rows run with a weight row per vector lane: the one-row
+    /// kernels' bits with no horizontal sum per segment. Generation runs every product with one row.
+    /// A copy (the stored form stays for the other paths): 1 byte per weight and 4–8 per segment.
+    /// Does nothing for unquantised types or without AVX-512 VNNI. Call before the matrix is shared
+    /// between threads.
     public func prepareRowProducts() {
         guard let kernel, QuantizedDot.hasVNNI, groupedRows == nil else { return }
-        let layout = QuantizedDot.Segments(kernel, count: columns)
-        guard [.q8_0, .q4_0, .q4_1, .q5_0, .q5_1].contains(kernel), layout.length == 32, layout.mode <= 1 else { return }
-        let blocks = columns / 32, groups = (rows + 15) / 16, groupBytes = blocks * Int(evk_group_block_bytes(layout.mode))
+        let layout = QuantizedDot.Segments(kernel, count: columns), segments = layout.starts.count
+        let groups = (rows + 15) / 16, groupBytes = segments * Int(evk_group_segment_bytes(layout.mode, Int32(layout.length)))
         let grouped = UnsafeMutableRawPointer.allocate(byteCount: max(1, groups * groupBytes), alignment: 64)
         let weights = UnsafeMutablePointer<Int16>.allocate(capacity: 16 * columns)
-        let factors = UnsafeMutablePointer<Float>.allocate(capacity: 16 * blocks), minimums = UnsafeMutablePointer<Float>.allocate(capacity: 16 * blocks)
+        let factors = UnsafeMutablePointer<Float>.allocate(capacity: 16 * segments), minimums = UnsafeMutablePointer<Float>.allocate(capacity: 16 * segments)
         defer { weights.deallocate(); factors.deallocate(); minimums.deallocate() }
         data.withUnsafeBytes { bytes in
             guard let base = bytes.baseAddress else { return }
@@ -278,28 +277,30 @@ public final class PackedMatrix: @unchecked Sendable {
                 let count = min(16, rows - 16 * g)
                 for l in 0..<count {
                     QuantizedDot.unpack(kernel, row: base + (16 * g + l) * rowByteCount, count: columns, weights: weights + l * columns,
-                                        factors: factors + l * blocks, minimums: minimums + l * blocks)
+                                        factors: factors + l * segments, minimums: minimums + l * segments)
                 }
-                evk_group_rows(weights, factors, minimums, Int32(count), Int32(columns), layout.mode,
-                               (grouped + g * groupBytes).assumingMemoryBound(to: UInt8.self))
+                evk_group_rows(weights, factors, minimums, Int32(count), Int32(columns), layout.starts, Int32(segments), Int32(layout.length),
+                               layout.mode, (grouped + g * groupBytes).assumingMemoryBound(to: UInt8.self))
             }
         }
-        groupedRows = (grouped, layout.mode)
+        groupedRows = (grouped, layout)
     }
 
     /// The product on the regrouped rows, groups split between the threads; false if the CPU lacks
     /// the kernel (nothing computed).
-    private func multiplyGrouped(_ grouped: (rows: UnsafeMutableRawPointer, mode: Int32), inputs: [QuantizedDot.Input],
+    private func multiplyGrouped(_ grouped: (rows: UnsafeMutableRawPointer, layout: QuantizedDot.Segments), inputs: [QuantizedDot.Input],
                                  outputs: [UnsafeMutablePointer<Float>], threads: Int) -> Bool {
         guard QuantizedDot.hasVNNI else { return false }
         let values: [UnsafePointer<Int16>?] = inputs.map { UnsafePointer($0.values) }
         let scales: [UnsafePointer<Float>?] = inputs.map { UnsafePointer($0.scales) }
         let sums: [UnsafePointer<Float>?] = inputs.map { UnsafePointer($0.sums) }
         let targets: [UnsafeMutablePointer<Float>?] = outputs
-        let blocks = Int32(columns / 32), outputRows = Int32(rows), rows = UnsafePointer(grouped.rows.assumingMemoryBound(to: UInt8.self))
-        ParallelRows.forEach(count: (self.rows + 15) / 16, minimumPerThread: Self.rowsPerThread / 16, threads: threads) { groups in
-            _ = evk_group_products(rows, blocks, grouped.mode, Int32(groups.lowerBound), Int32(groups.count), values, scales, sums,
-                                   Int32(inputs.count), targets, outputRows)
+        let layout = grouped.layout, outputRows = Int32(rows), rows = UnsafePointer(grouped.rows.assumingMemoryBound(to: UInt8.self))
+        layout.starts.withUnsafeBufferPointer { starts in
+            ParallelRows.forEach(count: (self.rows + 15) / 16, minimumPerThread: Self.rowsPerThread / 16, threads: threads) { groups in
+                _ = evk_group_products(rows, starts.baseAddress, Int32(starts.count), Int32(layout.length), layout.mode,
+                                       Int32(groups.lowerBound), Int32(groups.count), values, scales, sums, Int32(inputs.count), targets, outputRows)
+            }
         }
         return true
     }
