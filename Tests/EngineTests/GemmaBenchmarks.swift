@@ -92,7 +92,8 @@ struct GemmaBenchmarks {
     }
 
     /// The fused products alone, on Gemma's own matrices: the output projection (Q8_0, 262,144 × 640)
-    /// and one of each block weight type, one row and a few rows, on 1 and 2 threads. Prints ms per
+    /// and one of each block weight type, one row and a few rows, on 1 and 2 threads, each path the
+    /// row count can take. Prints ms per
     /// product. `GEMMA_KERNEL_BENCHMARK=1 swift test -c release --filter GemmaBenchmarks/kernels`.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["GEMMA_KERNEL_BENCHMARK"] != nil))
     func kernels() throws {
@@ -100,10 +101,13 @@ struct GemmaBenchmarks {
         for name in ["token_embd.weight", "blk.0.attn_q.weight", "blk.0.ffn_down.weight", "blk.1.ffn_down.weight", "blk.0.attn_output.weight"] {
             let info = try #require(file.tensor(named: name))
             let matrix = PackedMatrix(rows: info.dimensions[1], columns: info.dimensions[0], type: info.type, data: try file.rawData(of: name))
+            matrix.prepareRowProducts()
             for m in [1, 4, 8, 16, 64, 512] where matrix.rows < 100_000 || m <= 64 {
                 let input = (0..<(m * matrix.columns)).map { Float(($0 * 7919) % 200) / 100 - 1 }
-                // Row by row (dot4) against the matrix product (CKernels) from 8 rows on.
-                let paths: [(String, PackedMatrix.ProductPath)] = m < 8 ? [("", .automatic)] : [("row-by-row ", .rowByRow), ("tiled ", .tiled(vnni: true))]
+                // Row by row (dot4) against the regrouped rows (CKernels) below 16 rows and the
+                // matrix product (CKernels) from 8 rows on.
+                let paths: [(String, PackedMatrix.ProductPath)] = (m < 16 ? [("row-by-row ", .rowByRow), ("grouped ", .automatic)] : [])
+                    + (m >= 8 ? [("tiled ", .tiled(vnni: true))] : [])
                 for threads in [1, 2] {
                     for (label, path) in paths {
                         let reps = max(1, (matrix.rows > 100_000 ? 5 : 200) / max(1, m / 8))

@@ -20,7 +20,7 @@ extension DecoderModel {
         let c = cfg.width
         let embedding = try loader.packed("token_embd.weight", rows: cfg.vocabularySize, columns: c)
         let output = file.tensor(named: "output.weight") == nil ? embedding : try loader.packed("output.weight", rows: cfg.vocabularySize, columns: c)
-        output.prepareRowProducts()
+        output.prepareRowProducts(in: loader.arena)
         let blocks = try Self.blocks(cfg, from: loader, names: .gguf)
         return DecoderModel(configuration: cfg, embedding: embedding, outputProjection: output, blocks: blocks,
                             outputNorm: try loader.vector("output_norm.weight", count: c))
@@ -41,6 +41,8 @@ extension DecoderModel {
 /// Reads tensors of the expected shapes out of a GGUF file, with errors naming the tensor.
 private struct TensorLoader: DecoderTensorSource {
     let file: GGUFFile
+    /// The regrouped rows of every matrix (`PackedMatrix.prepareRowProducts`), in huge pages.
+    let arena = LargePageArena()
 
     func error(_ tensor: String, _ message: String) -> EngineError {
         .file(path: file.url.path, message: "tensor '\(tensor)': \(message)")
@@ -75,7 +77,7 @@ private struct TensorLoader: DecoderTensorSource {
         if PackedMatrix.servesEveryRowCount(type) {
             let matrix = try packed(name, rows: outputs, columns: inputs)
             matrix.prepareMatrixProduct()
-            matrix.prepareRowProducts()
+            matrix.prepareRowProducts(in: arena)
             return Linear(weight: nil, inputs: inputs, outputs: outputs, packed: matrix)
         }
         var linear = Linear(weight: try floats(name, dimensions: [inputs, outputs]), inputs: inputs, outputs: outputs)

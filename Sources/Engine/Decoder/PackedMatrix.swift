@@ -60,7 +60,7 @@ public final class PackedMatrix: @unchecked Sendable {
     private var unpacked: QuantizedDot.UnpackedRows?
     /// The rows regrouped sixteen at a time for products of a few rows (`prepareRowProducts`) and
     /// their segments, nil until then.
-    private var groupedRows: (rows: UnsafeMutableRawPointer, layout: QuantizedDot.Segments)?
+    private var groupedRows: (arena: LargePageArena, rows: UnsafeMutableRawPointer, layout: QuantizedDot.Segments)?
 
     /// `data`: the matrix as stored, rows × (columns / type.blockSize) blocks; `columns` must be a
     /// multiple of the type's block size and `type` dequantisable (the loaders check both).
@@ -263,32 +263,40 @@ public final class PackedMatrix: @unchecked Sendable {
     /// A copy (the stored form stays for the other paths): 1 byte per weight and 4–8 per segment.
     /// Does nothing for unquantised types or without AVX-512 VNNI. Call before the matrix is shared
     /// between threads.
-    public func prepareRowProducts() {
+    public func prepareRowProducts() { prepareRowProducts(in: LargePageArena()) }
+
+    /// `prepareRowProducts()` with the regrouped rows in `arena` (a model's matrices share one).
+    func prepareRowProducts(in arena: LargePageArena) {
         guard let kernel, QuantizedDot.hasVNNI, groupedRows == nil else { return }
         let layout = QuantizedDot.Segments(kernel, count: columns), segments = layout.starts.count
         let groups = (rows + 15) / 16, groupBytes = segments * Int(evk_group_segment_bytes(layout.mode, Int32(layout.length)))
-        let grouped = UnsafeMutableRawPointer.allocate(byteCount: max(1, groups * groupBytes), alignment: 64)
-        let weights = UnsafeMutablePointer<Int16>.allocate(capacity: 16 * columns)
-        let factors = UnsafeMutablePointer<Float>.allocate(capacity: 16 * segments), minimums = UnsafeMutablePointer<Float>.allocate(capacity: 16 * segments)
-        defer { weights.deallocate(); factors.deallocate(); minimums.deallocate() }
+        let grouped = arena.allocate(byteCount: groups * groupBytes)
+        let (rows, columns, rowBytes) = (rows, columns, rowByteCount)
         data.withUnsafeBytes { bytes in
             guard let base = bytes.baseAddress else { return }
-            for g in 0..<groups {
-                let count = min(16, rows - 16 * g)
-                for l in 0..<count {
-                    QuantizedDot.unpack(kernel, row: base + (16 * g + l) * rowByteCount, count: columns, weights: weights + l * columns,
-                                        factors: factors + l * segments, minimums: minimums + l * segments)
+            // Groups between the threads (each group written by one), as products split them.
+            ParallelRows.forEach(count: groups, minimumPerThread: Self.rowsPerThread / 16) { range in
+                let weights = UnsafeMutablePointer<Int16>.allocate(capacity: 16 * columns)
+                let factors = UnsafeMutablePointer<Float>.allocate(capacity: 16 * segments)
+                let minimums = UnsafeMutablePointer<Float>.allocate(capacity: 16 * segments)
+                defer { weights.deallocate(); factors.deallocate(); minimums.deallocate() }
+                for g in range {
+                    let count = min(16, rows - 16 * g)
+                    for l in 0..<count {
+                        QuantizedDot.unpack(kernel, row: base + (16 * g + l) * rowBytes, count: columns, weights: weights + l * columns,
+                                            factors: factors + l * segments, minimums: minimums + l * segments)
+                    }
+                    evk_group_rows(weights, factors, minimums, Int32(count), Int32(columns), layout.starts, Int32(segments),
+                                   Int32(layout.length), layout.mode, (grouped + g * groupBytes).assumingMemoryBound(to: UInt8.self))
                 }
-                evk_group_rows(weights, factors, minimums, Int32(count), Int32(columns), layout.starts, Int32(segments), Int32(layout.length),
-                               layout.mode, (grouped + g * groupBytes).assumingMemoryBound(to: UInt8.self))
             }
         }
-        groupedRows = (grouped, layout)
+        groupedRows = (arena, grouped, layout)
     }
 
     /// The product on the regrouped rows, groups split between the threads; false if the CPU lacks
     /// the kernel (nothing computed).
-    private func multiplyGrouped(_ grouped: (rows: UnsafeMutableRawPointer, layout: QuantizedDot.Segments), inputs: [QuantizedDot.Input],
+    private func multiplyGrouped(_ grouped: (arena: LargePageArena, rows: UnsafeMutableRawPointer, layout: QuantizedDot.Segments), inputs: [QuantizedDot.Input],
                                  outputs: [UnsafeMutablePointer<Float>], threads: Int) -> Bool {
         guard QuantizedDot.hasVNNI else { return false }
         let values: [UnsafePointer<Int16>?] = inputs.map { UnsafePointer($0.values) }
@@ -305,7 +313,6 @@ public final class PackedMatrix: @unchecked Sendable {
         return true
     }
 
-    deinit { groupedRows?.rows.deallocate() }
 
     /// Unpacks every weight row once, for the matrix product (Int16 values: 2 bytes per weight, kept
     /// for the matrix's life), instead of a panel at a time in each product; the same values. Call
