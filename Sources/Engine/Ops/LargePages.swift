@@ -12,8 +12,15 @@ import Glibc
 /// 4 KB, and in a virtual machine a TLB miss walks two page tables. Measured on this project's VM
 /// (2 vCPUs): reading 178 MB with 2 threads took 6.7–8.7 ms in 4 KB pages, 3.5–4.3 ms in 2 MB pages.
 /// Below 2 MB, or where the mapping or the advice is refused, this is ordinary memory.
+///
+/// The cost is at load: where free memory is fragmented (a long-running machine with a full page
+/// cache) the kernel compacts memory to find 2 MB pages, measured at up to ~1.8 s for Gemma 3 270M's
+/// 300 MB; on a fresh machine ~30 ms. `EVALKIT_HUGE_PAGES=0` in the environment asks for none (the
+/// values computed are the same either way).
 final class LargePages: @unchecked Sendable {
     static let hugePageBytes = 2 << 20
+    /// False when the environment sets EVALKIT_HUGE_PAGES=0 (read once).
+    static let wanted = ProcessInfo.processInfo.environment["EVALKIT_HUGE_PAGES"] != "0"
 
     /// 64-byte aligned (2 MB aligned from 2 MB on), not initialised.
     let pointer: UnsafeMutableRawPointer
@@ -29,7 +36,7 @@ final class LargePages: @unchecked Sendable {
             let before = aligned - mapped
             if before > 0 { munmap(mapped, before) }
             if size - before > 0 { munmap(aligned + rounded, size - before) }
-            _ = madvise(aligned, rounded, MADV_HUGEPAGE)  // advice: ordinary pages when refused
+            if Self.wanted { _ = madvise(aligned, rounded, MADV_HUGEPAGE) }  // advice: ordinary pages when refused
             pointer = aligned
             mappedBytes = rounded
         } else {
