@@ -106,8 +106,8 @@ struct GemmaBenchmarks {
                 let input = (0..<(m * matrix.columns)).map { Float(($0 * 7919) % 200) / 100 - 1 }
                 // Row by row (dot4) against the regrouped rows (CKernels) below 16 rows and the
                 // matrix product (CKernels) from 8 rows on.
-                let paths: [(String, PackedMatrix.ProductPath)] = (m < 16 ? [("row-by-row ", .rowByRow), ("grouped ", .automatic)] : [])
-                    + (m >= 8 ? [("tiled ", .tiled(vnni: true))] : [])
+                let paths: [(String, PackedMatrix.ProductPath)] = (m < 16 ? [("row-by-row ", .rowByRow)] : [])
+                    + [("grouped ", .grouped)] + (m >= 8 ? [("tiled ", .tiled(vnni: true))] : [])
                 for threads in [1, 2] {
                     for (label, path) in paths {
                         let reps = max(1, (matrix.rows > 100_000 ? 5 : 200) / max(1, m / 8))

@@ -113,30 +113,26 @@ import Testing
         #expect(same(portable, reference), "\(type.name): portable matrix product")
         #expect(same(vnni, reference), "\(type.name): VNNI matrix product")
         #expect(same(automatic, reference), "\(type.name): automatic")
-        // Rows unpacked once (as the loader does for block weights) instead of a panel at a time.
-        matrix.prepareMatrixProduct()
-        #expect(same(matrix.multiplyTransposed(input, rows: m, threads: 2, path: .tiled(vnni: true)), reference), "\(type.name): prepared")
-        #expect(same(matrix.multiplyTransposed(input, rows: m, threads: 3, path: .tiled(vnni: false)), reference), "\(type.name): prepared, portable")
         #expect(reference[3 * rows].isNaN && reference[8 * rows] == 0 && reference[0] != 0)
     }
 
-    /// A quantised matrix regrouped sixteen rows at a time (`prepareRowProducts`, the form generation's
-    /// products use) gives the row-by-row bits for every quantised type: 1 to 11 input rows (the kernel
-    /// takes them eight at a time), 1,037 weight rows (a last group of 13), a NaN input and a zero
-    /// input, 1 to 3 threads.
+    /// A quantised matrix regrouped sixteen rows at a time (`prepareRowProducts`, the form the loader
+    /// gives every quantised weight on VNNI CPUs) gives the row-by-row bits for every quantised type: 1 to 11, 16 and 37 input rows
+    /// (the kernel takes them eight at a time), 1,037 weight rows (a last group of 13), a NaN input and
+    /// a zero input, 1 to 3 threads.
     /// Needs AVX-512 VNNI: elsewhere `prepareRowProducts` does nothing and the rows stay as stored.
     @Test(.enabled(if: PackedMatrix.servesEveryRowCount(.q8_0)), arguments: types.filter(\.isQuantized))
     func regroupedRowsGiveTheRowByRowBits(type: GGMLType) throws {
         let rows = 1_037, columns = 512
         let matrix = PackedMatrix(rows: rows, columns: columns, type: type, data: Self.blocks(type, rows: rows, columns: columns, seed: 31))
         var generator = Xoshiro256(seed: 8)
-        var input = (0..<(11 * columns)).map { _ in Float.random(in: -3...3, using: &generator) * (Bool.random(using: &generator) ? 1 : 100) }
+        var input = (0..<(37 * columns)).map { _ in Float.random(in: -3...3, using: &generator) * (Bool.random(using: &generator) ? 1 : 100) }
         input[2 * columns + 100] = .nan
         for j in 0..<columns { input[5 * columns + j] = 0 }
-        let reference = matrix.multiplyTransposed(input, rows: 11, threads: 1, path: .rowByRow)
+        let reference = matrix.multiplyTransposed(input, rows: 37, threads: 1, path: .rowByRow)
         matrix.prepareRowProducts()
         func same(_ a: [Float], _ b: ArraySlice<Float>) -> Bool { zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern } }
-        for m in 1...11 {
+        for m in Array(1...11) + [16, 37] {
             let grouped = matrix.multiplyTransposed(Array(input[0..<(m * columns)]), rows: m, threads: 1 + m % 3)
             #expect(same(grouped, reference[0..<(m * rows)]), "\(type.name), \(m) input rows")
         }

@@ -56,8 +56,6 @@ public final class PackedMatrix: @unchecked Sendable {
     private let kernel: QuantizedDot.Kernel?
     /// Shares the file's memory mapping (no copy); immutable.
     private let data: Data
-    /// Every row unpacked for the matrix product (`prepareMatrixProduct`), nil until then.
-    private var unpacked: QuantizedDot.UnpackedRows?
     /// The rows regrouped sixteen at a time for products of a few rows (`prepareRowProducts`) and
     /// their segments, nil until then.
     private var groupedRows: (arena: LargePageArena, rows: UnsafeMutableRawPointer, layout: QuantizedDot.Segments)?
@@ -108,6 +106,8 @@ public final class PackedMatrix: @unchecked Sendable {
         case rowByRow
         /// The matrix product (`CKernels`): its VNNI kernel (where the CPU has it) or its portable loop.
         case tiled(vnni: Bool)
+        /// The regrouped rows (`prepareRowProducts`) at any row count where they were prepared, else row by row.
+        case grouped
     }
 
     /// Computes every product. F32 matrices go to sgemm (or sgemv for one row); the others are fused
@@ -141,18 +141,22 @@ public final class PackedMatrix: @unchecked Sendable {
                     }
                 }
                 switch path {
-                case .automatic where inputRows.count >= Self.tiledMinimumRows && QuantizedDot.hasVNNI:
-                    return multiplyTiled(kernel, rows: inputRows, outputs: outputs, base: base, threads: threads, vnni: true)
+                case .automatic, .grouped:
+                    // The regrouped rows where prepared: faster than the matrix product at every row
+                    // count measured (1–512 rows; docs/PERFORMANCE.md).
+                    if let groupedRows, QuantizedDot.hasVNNI {
+                        return multiplyGrouped(groupedRows, rows: inputRows, outputs: outputs, threads: threads)
+                    }
+                    if case .automatic = path, inputRows.count >= Self.tiledMinimumRows, QuantizedDot.hasVNNI {
+                        return multiplyTiled(kernel, rows: inputRows, outputs: outputs, base: base, threads: threads, vnni: true)
+                    }
                 case .tiled(let vnni):
                     return multiplyTiled(kernel, rows: inputRows, outputs: outputs, base: base, threads: threads, vnni: vnni)
-                default: break
+                case .rowByRow: break
                 }
                 let inputs = inputRows.map { QuantizedDot.Input($0, count: c) }
                 defer { for input in inputs { input.deallocate() } }
                 let count = inputs.count
-                if case .automatic = path, let groupedRows, multiplyGrouped(groupedRows, inputs: inputs, outputs: outputs, threads: threads) {
-                    return
-                }
                 ParallelRows.forEach(count: n, minimumPerThread: Self.rowsPerThread, threads: threads) { range in
                     for r in range {
                         let row = base + r * rowBytes
@@ -237,19 +241,14 @@ public final class PackedMatrix: @unchecked Sendable {
             guard let out = out.baseAddress else { return }
             let panel = QuantizedDot.UnpackedRows.panel
             ParallelRows.forEach(count: rows, minimumPerThread: panel, threads: threads) { range in
-                // Weight rows unpacked once at load, or a panel at a time here.
-                let scratch = unpacked == nil ? QuantizedDot.UnpackedRows(count: c, segments: layout.starts.count) : nil
+                // Weight rows unpacked a panel at a time.
+                let scratch = QuantizedDot.UnpackedRows(count: c, segments: layout.starts.count)
                 var first = range.lowerBound
                 while first < range.upperBound {
                     let count = min(panel, range.upperBound - first)
-                    if let unpacked {
-                        unpacked.multiply(layout, slots: first..<(first + count), first: first, inputs: packedInputs,
-                                          inputRows: inputRows.count, out: out, vnni: vnni)
-                    } else if let scratch {
-                        scratch.unpack(kernel, rows: count) { base + (first + $0) * rowBytes }
-                        scratch.multiply(layout, slots: 0..<count, first: first, inputs: packedInputs, inputRows: inputRows.count,
-                                         out: out, vnni: vnni)
-                    }
+                    scratch.unpack(kernel, rows: count) { base + (first + $0) * rowBytes }
+                    scratch.multiply(layout, slots: 0..<count, first: first, inputs: packedInputs, inputRows: inputRows.count,
+                                     out: out, vnni: vnni)
                     first += count
                 }
             }
@@ -294,39 +293,20 @@ public final class PackedMatrix: @unchecked Sendable {
         groupedRows = (arena, grouped, layout)
     }
 
-    /// The product on the regrouped rows, groups split between the threads; false if the CPU lacks
-    /// the kernel (nothing computed).
-    private func multiplyGrouped(_ grouped: (arena: LargePageArena, rows: UnsafeMutableRawPointer, layout: QuantizedDot.Segments), inputs: [QuantizedDot.Input],
-                                 outputs: [UnsafeMutablePointer<Float>], threads: Int) -> Bool {
-        guard QuantizedDot.hasVNNI else { return false }
-        let values: [UnsafePointer<Int16>?] = inputs.map { UnsafePointer($0.values) }
-        let scales: [UnsafePointer<Float>?] = inputs.map { UnsafePointer($0.scales) }
-        let sums: [UnsafePointer<Float>?] = inputs.map { UnsafePointer($0.sums) }
+    /// The product on the regrouped rows: the input rows rounded (split between the threads), then
+    /// the weight groups split between the threads.
+    private func multiplyGrouped(_ grouped: (arena: LargePageArena, rows: UnsafeMutableRawPointer, layout: QuantizedDot.Segments),
+                                 rows inputRows: [UnsafePointer<Float>], outputs: [UnsafeMutablePointer<Float>], threads: Int) {
+        let inputs = QuantizedDot.RoundedRows(inputRows, count: columns, threads: threads)
         let targets: [UnsafeMutablePointer<Float>?] = outputs
         let layout = grouped.layout, outputRows = Int32(rows), rows = UnsafePointer(grouped.rows.assumingMemoryBound(to: UInt8.self))
         layout.starts.withUnsafeBufferPointer { starts in
             ParallelRows.forEach(count: (self.rows + 15) / 16, minimumPerThread: Self.rowsPerThread / 16, threads: threads) { groups in
                 _ = evk_group_products(rows, starts.baseAddress, Int32(starts.count), Int32(layout.length), layout.mode,
-                                       Int32(groups.lowerBound), Int32(groups.count), values, scales, sums, Int32(inputs.count), targets, outputRows)
+                                       Int32(groups.lowerBound), Int32(groups.count), inputs.values, inputs.scales, inputs.sums,
+                                       Int32(inputRows.count), targets, outputRows)
             }
         }
-        return true
-    }
-
-
-    /// Unpacks every weight row once, for the matrix product (Int16 values: 2 bytes per weight, kept
-    /// for the matrix's life), instead of a panel at a time in each product; the same values. Call
-    /// before the matrix is shared between threads. Does nothing for types without an integer kernel.
-    public func prepareMatrixProduct() {
-        guard let kernel, unpacked == nil else { return }
-        let rows = QuantizedDot.UnpackedRows(count: columns, segments: QuantizedDot.Segments(kernel, count: columns).starts.count,
-                                             capacity: self.rows)
-        data.withUnsafeBytes { bytes in
-            guard let base = bytes.baseAddress else { return }
-            let rowBytes = rowByteCount
-            rows.unpack(kernel, rows: self.rows) { base + $0 * rowBytes }
-        }
-        unpacked = rows
     }
 
     /// inp (m, columns) · selfᵀ → (m, rows), on `threads` threads (`path`: for tests and benchmarks).
