@@ -55,7 +55,7 @@ static inline void groupProducts(const uint8_t *grouped, const int32_t *starts, 
             }
         }
         for (int i = 0; i < R; i++) {
-            // The one-row kernels' expressions (EVKWeights.mode): term = (f · x.scale) · S, then
+            // The one-row kernels' expressions (see evk_group_products): term = (f · x.scale) · S, then
             // 0: t += term;  1: t += term, t += m · x.sum;  2: t += term − m · x.sum.
             const __m512 term = _mm512_mul_ps(_mm512_mul_ps(f, _mm512_set1_ps(scales[i][b])), _mm512_cvtepi32_ps(sum[i]));
             if (mode == 0) {

@@ -1,4 +1,5 @@
-// Input rows rounded to Int16 per 32 values for the integer kernels (see CKernels.h). The rule is
+// Input rows rounded to Int16 per 32 values for the integer kernels (see CKernels.h), and the CPU
+// checks the kernels dispatch on. The rule is
 // one: scale = max|x| / 32767, q = round-half-away-from-zero(x · (1 / scale)); the AVX-512 path does
 // the same Float operations as the portable one (a product, a truncation, an exact difference), so
 // both give the same bits (tests compare them on ties, huge, tiny and non-finite values).
@@ -94,6 +95,14 @@ static void roundAVX512(const float *x, int32_t count, int16_t *values, float *s
 }
 #endif
 
+int evk_cpu_has_vnni512(void) {
+#if EVK_X86
+    return evk_cpu_has_avx512() && __builtin_cpu_supports("avx512vnni");
+#else
+    return 0;
+#endif
+}
+
 int evk_cpu_has_avx512(void) {
 #if EVK_X86
     static _Atomic int known = -1;  // CPUID read once
@@ -115,25 +124,4 @@ void evk_round_inputs(const float *x, int32_t count, int16_t *values, float *sca
 #endif
     (void)vector;
     roundPortable(x, count, values, scales, sums);
-}
-
-void evk_pack_inputs(const float *const *rows, int32_t first, int32_t count, int32_t k, int16_t *scratch,
-                     int32_t *pairs, float *scales, float *sums, int vector) {
-    const int pairCount = k / 2, blocks = k / 32;
-    float *blockScales = (float *)(scratch + k), *blockSums = blockScales + blocks;
-    for (int r = first; r < first + count; r++) {
-        const int tile = r / 16, lane = r % 16;
-        float *rowScales = scales + (size_t)tile * blocks * 16, *rowSums = sums + (size_t)tile * blocks * 16;
-        int32_t *p = pairs + (size_t)tile * pairCount * 16 + lane;
-        evk_round_inputs(rows[r], k, scratch, blockScales, blockSums, vector);
-        for (int j = 0; j < pairCount; j++) {
-            int32_t pair;
-            memcpy(&pair, scratch + 2 * j, 4);
-            p[16 * j] = pair;
-        }
-        for (int b = 0; b < blocks; b++) {
-            rowScales[b * 16 + lane] = blockScales[b];
-            rowSums[b * 16 + lane] = blockSums[b];
-        }
-    }
 }

@@ -104,10 +104,8 @@ struct GemmaBenchmarks {
             matrix.prepareRowProducts()
             for m in [1, 4, 8, 16, 64, 512] where matrix.rows < 100_000 || m <= 64 {
                 let input = (0..<(m * matrix.columns)).map { Float(($0 * 7919) % 200) / 100 - 1 }
-                // Row by row (dot4) against the regrouped rows (CKernels) below 16 rows and the
-                // matrix product (CKernels) from 8 rows on.
-                let paths: [(String, PackedMatrix.ProductPath)] = (m < 16 ? [("row-by-row ", .rowByRow)] : [])
-                    + [("grouped ", .grouped)] + (m >= 8 ? [("tiled ", .tiled(vnni: true))] : [])
+                // Row by row (dot4) against the regrouped rows (CKernels).
+                let paths: [(String, PackedMatrix.ProductPath)] = [("row-by-row ", .rowByRow), ("grouped ", .automatic)]
                 for threads in [1, 2] {
                     for (label, path) in paths {
                         let reps = max(1, (matrix.rows > 100_000 ? 5 : 200) / max(1, m / 8))

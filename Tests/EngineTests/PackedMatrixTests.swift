@@ -93,29 +93,6 @@ import Testing
         #expect(four == Array(together[(5 * rows)..<(9 * rows)]))
     }
 
-    /// The matrix-product form (`CKernels`, vectorised over input rows; its AVX-512 VNNI kernel and
-    /// its portable loop) gives every value the bits of the row-by-row kernels, for every quantised
-    /// type: 45 input rows (two 16-row tiles and a partial one, padded to four) against 130 weight
-    /// rows (panels of 16, a remainder of 2 padded to 4), and rows with NaN and with zeros.
-    @Test(arguments: types.filter(\.isQuantized))
-    func matrixProductIsTheRowByRowBits(type: GGMLType) {
-        let rows = 130, columns = 512, m = 45
-        let matrix = PackedMatrix(rows: rows, columns: columns, type: type, data: Self.blocks(type, rows: rows, columns: columns, seed: 17))
-        var generator = Xoshiro256(seed: 23)
-        var input = (0..<(m * columns)).map { _ in Float.random(in: -3...3, using: &generator) * (Bool.random(using: &generator) ? 1 : 100) }
-        input[3 * columns + 70] = .nan
-        for j in 0..<columns { input[8 * columns + j] = 0 }
-        let reference = matrix.multiplyTransposed(input, rows: m, threads: 2, path: .rowByRow)
-        let portable = matrix.multiplyTransposed(input, rows: m, threads: 2, path: .tiled(vnni: false))
-        let vnni = matrix.multiplyTransposed(input, rows: m, threads: 3, path: .tiled(vnni: true))
-        let automatic = matrix.multiplyTransposed(input, rows: m, threads: 2)
-        func same(_ a: [Float], _ b: [Float]) -> Bool { zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern } }
-        #expect(same(portable, reference), "\(type.name): portable matrix product")
-        #expect(same(vnni, reference), "\(type.name): VNNI matrix product")
-        #expect(same(automatic, reference), "\(type.name): automatic")
-        #expect(reference[3 * rows].isNaN && reference[8 * rows] == 0 && reference[0] != 0)
-    }
-
     /// A quantised matrix regrouped sixteen rows at a time (`prepareRowProducts`, the form the loader
     /// gives every quantised weight on VNNI CPUs) gives the row-by-row bits for every quantised type: 1 to 11, 16 and 37 input rows
     /// (the kernel takes them eight at a time), 1,037 weight rows (a last group of 13), a NaN input and

@@ -105,7 +105,7 @@ struct DecoderBlock {
     }
 
     /// Whether every weight is served in its stored form at any row count (no Float copy: the
-    /// integer matrix product), so passes of any length keep each row's values independent.
+    /// regrouped rows), so passes of any length keep each row's values independent.
     var hasOnlyStoredForms: Bool {
         [attention.query, attention.key, attention.value, attention.output, mlp.gate, mlp.up, mlp.down].allSatisfy { $0.weight == nil && $0.packed != nil }
     }

@@ -98,7 +98,7 @@ public final class DecoderModel: @unchecked Sendable {
 
     /// Rows of branches that may share a pass, so that each row's values are independent of the
     /// pass: a chunk when every block weight is served in its stored form at any row count (the
-    /// integer matrix product), else the fused products' limit when every block weight has its stored
+    /// regrouped rows), else the fused products' limit when every block weight has its stored
     /// form, else 1 (sgemm shapes would change with the pass, so each branch runs alone).
     var branchRowsPerPass: Int {
         guard blocks.allSatisfy(\.hasFusedProducts) else { return 1 }

@@ -14,10 +14,10 @@ struct Linear: @unchecked Sendable {
     /// The stored quantised form. Up to `packedMaximumRows` rows (generation, short continuations)
     /// read it, fused, instead of the Float copy: about a sixth of the bytes, and no sgemm packing
     /// of the whole Float matrix on every call (profiled: 37% of short-request scoring), nor BLAS
-    /// thread hand-offs. With the integer matrix product (AVX-512 VNNI) every row count reads it.
+    /// thread hand-offs. With the regrouped rows (AVX-512 VNNI) every row count reads it.
     var packed: PackedMatrix? = nil
 
-    /// Without the integer matrix product, above this many rows sgemm on the Float copy is faster
+    /// Without the regrouped rows (no AVX-512 VNNI), above this many rows sgemm on the Float copy is faster
     /// than the fused product.
     static let packedMaximumRows = 32
 
@@ -74,7 +74,7 @@ public final class PackedMatrix: @unchecked Sendable {
     }
 
     /// Whether a matrix stored as `type` multiplies any number of rows at least as fast as sgemm on
-    /// its Float copy (the integer matrix product: quantised types, AVX-512 VNNI), so needs no copy.
+    /// its Float copy (the regrouped rows: quantised types, AVX-512 VNNI), so needs no copy.
     public static func servesEveryRowCount(_ type: GGMLType) -> Bool { QuantizedDot.Kernel(type) != nil && QuantizedDot.hasVNNI }
 
     /// Dequantises row `row` into `out` (columns floats), times `scale`.
@@ -98,16 +98,12 @@ public final class PackedMatrix: @unchecked Sendable {
     /// Weight rows below which a product is not split between threads (the hand-off costs more).
     static let rowsPerThread = 64
 
-    /// How the integer kernels run: every path gives the same bits (tests compare them).
+    /// How the integer kernels run: both paths give the same bits (tests compare them).
     public enum ProductPath: Sendable {
-        /// Tiled from `tiledMinimumRows` input rows where the CPU has AVX-512 VNNI, else row by row.
+        /// The regrouped rows (`prepareRowProducts`) where they were prepared, else row by row.
         case automatic
         /// `QuantizedDot.dot4` / `dot` per weight row.
         case rowByRow
-        /// The matrix product (`CKernels`): its VNNI kernel (where the CPU has it) or its portable loop.
-        case tiled(vnni: Bool)
-        /// The regrouped rows (`prepareRowProducts`) at any row count where they were prepared, else row by row.
-        case grouped
     }
 
     /// Computes every product. F32 matrices go to sgemm (or sgemv for one row); the others are fused
@@ -140,19 +136,10 @@ public final class PackedMatrix: @unchecked Sendable {
                         outputs.append(product.out + i * n)
                     }
                 }
-                switch path {
-                case .automatic, .grouped:
-                    // The regrouped rows where prepared: faster than the matrix product at every row
-                    // count measured (1–512 rows; docs/PERFORMANCE.md).
-                    if let groupedRows, QuantizedDot.hasVNNI {
-                        return multiplyGrouped(groupedRows, rows: inputRows, outputs: outputs, threads: threads)
-                    }
-                    if case .automatic = path, inputRows.count >= Self.tiledMinimumRows, QuantizedDot.hasVNNI {
-                        return multiplyTiled(kernel, rows: inputRows, outputs: outputs, base: base, threads: threads, vnni: true)
-                    }
-                case .tiled(let vnni):
-                    return multiplyTiled(kernel, rows: inputRows, outputs: outputs, base: base, threads: threads, vnni: vnni)
-                case .rowByRow: break
+                // The regrouped rows where prepared: faster than the row-by-row kernels at every row
+                // count, and than the matrix product this replaced (docs/PERFORMANCE.md).
+                if case .automatic = path, let groupedRows, QuantizedDot.hasVNNI {
+                    return multiplyGrouped(groupedRows, rows: inputRows, outputs: outputs, threads: threads)
                 }
                 let inputs = inputRows.map { QuantizedDot.Input($0, count: c) }
                 defer { for input in inputs { input.deallocate() } }
@@ -225,41 +212,11 @@ public final class PackedMatrix: @unchecked Sendable {
         }
     }
 
-    /// Input rows from which the integer kernels run as a matrix product (`QuantizedDot.PackedInputs`,
-    /// vectorised over input rows) where the CPU has AVX-512 VNNI; the same bits as row by row.
-    static let tiledMinimumRows = 16
-
-    /// The matrix-product form of the integer kernels: each thread unpacks its weight rows a panel
-    /// at a time and multiplies every input row with them.
-    private func multiplyTiled(_ kernel: QuantizedDot.Kernel, rows inputRows: [UnsafePointer<Float>], outputs: [UnsafeMutablePointer<Float>],
-                               base: UnsafeRawPointer, threads: Int, vnni: Bool) {
-        let c = columns, rowBytes = rowByteCount
-        let packedInputs = QuantizedDot.PackedInputs(inputRows, count: c, threads: threads)
-        let layout = QuantizedDot.Segments(kernel, count: c)
-        let targets: [UnsafeMutablePointer<Float>?] = outputs
-        targets.withUnsafeBufferPointer { out in
-            guard let out = out.baseAddress else { return }
-            let panel = QuantizedDot.UnpackedRows.panel
-            ParallelRows.forEach(count: rows, minimumPerThread: panel, threads: threads) { range in
-                // Weight rows unpacked a panel at a time.
-                let scratch = QuantizedDot.UnpackedRows(count: c, segments: layout.starts.count)
-                var first = range.lowerBound
-                while first < range.upperBound {
-                    let count = min(panel, range.upperBound - first)
-                    scratch.unpack(kernel, rows: count) { base + (first + $0) * rowBytes }
-                    scratch.multiply(layout, slots: 0..<count, first: first, inputs: packedInputs, inputRows: inputRows.count,
-                                     out: out, vnni: vnni)
-                    first += count
-                }
-            }
-        }
-    }
-
     /// Regroups the rows of a quantised matrix sixteen at a time (`evk_group_rows`: each value as
     /// Int8, each segment's factor and minimum as Float, the 16 rows' segments interleaved) so products
-    /// of fewer than `tiledMinimumRows` rows run with a weight row per vector lane: the one-row
-    /// kernels' bits with no horizontal sum per segment. Generation runs every product with one row.
-    /// A copy (the stored form stays for the other paths): 1 byte per weight and 4–8 per segment.
+    /// run with a weight row per vector lane and up to eight input rows per load of the weights: the
+    /// one-row kernels' bits with no horizontal sum per segment. A copy (the stored form stays for
+    /// embedding lookups): 1 byte per weight and 4–8 bytes per 16 or 32.
     /// Does nothing for unquantised types or without AVX-512 VNNI. Call before the matrix is shared
     /// between threads.
     public func prepareRowProducts() { prepareRowProducts(in: LargePageArena()) }

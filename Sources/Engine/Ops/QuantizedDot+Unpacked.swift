@@ -1,18 +1,18 @@
 import CKernels
 import ModelFormats
 
-/// The integer matrix product for many input rows (`CKernels.evk_integer_gemm`): weight rows are
-/// unpacked once into Int16 values plus one Float factor (and minimum) per segment, input rows are
-/// rounded as for the one-row kernels and laid out 16 to a tile, and the product vectorises over
-/// input rows. Each segment is one Int32 sum of the one-row kernels above and enters the total with
-/// the same Float expression in the same order, so every output has the bits `dot`/`dot4` give it —
-/// a row's value never depends on how many rows were projected beside it.
+/// The integer kernels' C form (`CKernels.evk_group_products`): weight rows unpacked into Int16 values
+/// plus one Float factor (and minimum) per segment, then regrouped sixteen rows to a vector
+/// (`PackedMatrix.prepareRowProducts`); input rows rounded as for the one-row kernels. Each segment is
+/// one Int32 sum of the one-row kernels above and enters the total with the same Float expression in
+/// the same order, so every output has the bits `dot`/`dot4` give it — a row's value never depends
+/// on how many rows were projected beside it.
 extension QuantizedDot {
-    /// Whether the CPU runs the AVX-512 VNNI form of the matrix product (read once).
+    /// Whether the CPU runs the AVX-512 VNNI kernels (`evk_group_products`; read once).
     static let hasVNNI = evk_cpu_has_vnni512() != 0
 
     /// How a type's rows split into segments (one exact integer sum each) and how each enters the
-    /// total (`EVKWeights.mode`).
+    /// total (`mode`, as `evk_group_products` describes it).
     struct Segments {
         /// First value of each segment, in the order the one-row kernel adds them.
         let starts: [Int32]
@@ -160,117 +160,5 @@ extension QuantizedDot {
         }
 
         deinit { storage.deallocate() }
-    }
-
-    /// Input rows rounded (as `Input` rounds them) and laid out for `evk_integer_gemm`: 16 rows to a
-    /// tile, an even number of tiles (missing rows are zeros and are never written out).
-    final class PackedInputs {
-        let tiles: Int
-        let count: Int
-        let pairs: UnsafeMutablePointer<Int32>
-        let scales: UnsafeMutablePointer<Float>
-        let sums: UnsafeMutablePointer<Float>
-
-        /// Rounds and lays out `rows` (each `count` floats), the rows split between `threads`.
-        init(_ rows: [UnsafePointer<Float>], count: Int, threads: Int) {
-            let pairCount = count / 2, blocks = count / 32
-            tiles = 2 * ((rows.count + 31) / 32)
-            self.count = count
-            let pairs = Self.allocate(Int32.self, tiles * pairCount * 16)
-            let scales = Self.allocate(Float.self, tiles * blocks * 16)
-            let sums = Self.allocate(Float.self, tiles * blocks * 16)
-            (self.pairs, self.scales, self.sums) = (pairs, scales, sums)
-            // The lanes past the last row are zeros (computed by the kernel, never written out).
-            for r in rows.count..<(tiles * 16) {
-                let tile = r / 16, lane = r % 16
-                for j in 0..<pairCount { pairs[(tile * pairCount + j) * 16 + lane] = 0 }
-                for b in 0..<blocks {
-                    scales[(tile * blocks + b) * 16 + lane] = 0
-                    sums[(tile * blocks + b) * 16 + lane] = 0
-                }
-            }
-            rows.withUnsafeBufferPointer { rows in
-                guard let first = rows.baseAddress else { return }
-                ParallelRows.forEach(count: rows.count, minimumPerThread: 16, threads: threads) { range in
-                    // Room for the row's Int16 values and its block scales and sums (see evk_pack_inputs).
-                    let scratch = UnsafeMutablePointer<Int16>.allocate(capacity: count + count / 4)
-                    defer { scratch.deallocate() }
-                    first.withMemoryRebound(to: UnsafePointer<Float>?.self, capacity: rows.count) { rowPointers in
-                        evk_pack_inputs(rowPointers, Int32(range.lowerBound), Int32(range.count), Int32(count), scratch,
-                                        pairs, scales, sums, 1)
-                    }
-                }
-            }
-        }
-
-        /// 64-byte aligned (the kernel's aligned loads), not initialised.
-        private static func allocate<T>(_ type: T.Type, _ count: Int) -> UnsafeMutablePointer<T> {
-            UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * MemoryLayout<T>.stride, alignment: 64)
-                .bindMemory(to: T.self, capacity: count)
-        }
-
-        deinit {
-            UnsafeMutableRawPointer(pairs).deallocate()
-            UnsafeMutableRawPointer(scales).deallocate()
-            UnsafeMutableRawPointer(sums).deallocate()
-        }
-    }
-
-    /// Weight rows unpacked for the product: a panel of 16 reused by one thread while it goes through
-    /// its rows. Three rows of zeros follow the last slot, so a product may always read whole fours.
-    final class UnpackedRows {
-        static let panel = 16
-        private let capacity = panel
-        let weights: UnsafeMutablePointer<Int16>
-        let factors: UnsafeMutablePointer<Float>
-        let minimums: UnsafeMutablePointer<Float>
-        let count: Int
-        let segments: Int
-
-        init(count: Int, segments: Int) {
-            self.count = count
-            self.segments = segments
-            weights = .allocate(capacity: (capacity + 3) * count)
-            factors = .allocate(capacity: (capacity + 3) * segments)
-            minimums = .allocate(capacity: (capacity + 3) * segments)
-            (weights + capacity * count).initialize(repeating: 0, count: 3 * count)
-            (factors + capacity * segments).initialize(repeating: 0, count: 3 * segments)
-            (minimums + capacity * segments).initialize(repeating: 0, count: 3 * segments)
-        }
-
-        deinit {
-            weights.deallocate()
-            factors.deallocate()
-            minimums.deallocate()
-        }
-
-        /// Unpacks `rows` weight rows (`rowAt(i)`: the stored bytes of row i) into slots 0..<rows, and
-        /// zeros up to the next multiple of 4.
-        func unpack(_ kernel: Kernel, rows: Int, rowAt: (Int) -> UnsafeRawPointer) {
-            for i in 0..<rows {
-                QuantizedDot.unpack(kernel, row: rowAt(i), count: count, weights: weights + i * count,
-                                    factors: factors + i * segments, minimums: minimums + i * segments)
-            }
-            let padded = min(capacity, (rows + 3) / 4 * 4)
-            if padded > rows {
-                (weights + rows * count).update(repeating: 0, count: (padded - rows) * count)
-                (factors + rows * segments).update(repeating: 0, count: (padded - rows) * segments)
-                (minimums + rows * segments).update(repeating: 0, count: (padded - rows) * segments)
-            }
-        }
-
-        /// out[r][first + i] for every input row r and the weight rows in slots `slots`, which go to
-        /// outputs first..<first + slots.count.
-        func multiply(_ layout: Segments, slots: Range<Int>, first: Int, inputs: PackedInputs, inputRows: Int,
-                      out: UnsafePointer<UnsafeMutablePointer<Float>?>, vnni: Bool) {
-            let s = slots.lowerBound
-            layout.starts.withUnsafeBufferPointer { starts in
-                var w = EVKWeights(weights: weights + s * count, factors: factors + s * segments, minimums: minimums + s * segments,
-                                   segmentStarts: starts.baseAddress, rows: Int32((slots.count + 3) / 4 * 4), k: Int32(count),
-                                   segments: Int32(segments), segmentLength: Int32(layout.length), mode: layout.mode)
-                var x = EVKInputs(pairs: inputs.pairs, scales: inputs.scales, sums: inputs.sums, tiles: Int32(inputs.tiles), k: Int32(count))
-                evk_integer_gemm(&w, &x, out, Int32(first), Int32(inputRows), Int32(slots.count), vnni ? 1 : 0)
-            }
-        }
     }
 }
