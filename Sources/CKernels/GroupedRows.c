@@ -1,5 +1,5 @@
-// Products of a few input rows with a quantised matrix whose rows are regrouped sixteen at a time (see
-// CKernels.h), for generation: a lane is one weight row, so each segment's 16 or 32 products
+// Products of input rows with a quantised matrix whose rows are regrouped sixteen at a time (see
+// CKernels.h), eight input rows per load of the weights: a lane is one weight row, so each segment's 16 or 32 products
 // accumulate exactly in an Int32 lane (vpdpwssd against one broadcast input pair) and the segment's
 // Float terms are added with the one-row kernel's operations in its order — the same bits as
 // `QuantizedDot`'s kernels, which need a horizontal sum per segment and row instead.

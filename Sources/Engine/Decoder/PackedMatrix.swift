@@ -136,14 +136,14 @@ public final class PackedMatrix: @unchecked Sendable {
                         outputs.append(product.out + i * n)
                     }
                 }
-                // The regrouped rows where prepared: faster than the row-by-row kernels at every row
-                // count, and than the matrix product this replaced (docs/PERFORMANCE.md).
-                if case .automatic = path, let groupedRows, QuantizedDot.hasVNNI {
-                    return multiplyGrouped(groupedRows, rows: inputRows, outputs: outputs, threads: threads)
+                let rounded = QuantizedDot.RoundedRows(inputRows, count: c, threads: threads)
+                // The regrouped rows where prepared (only on AVX-512 VNNI CPUs): faster than the
+                // row-by-row kernels at every row count, and than the matrix product they replaced.
+                if case .automatic = path, let groupedRows {
+                    return multiplyGrouped(groupedRows, inputs: rounded, outputs: outputs, threads: threads)
                 }
-                let inputs = inputRows.map { QuantizedDot.Input($0, count: c) }
-                defer { for input in inputs { input.deallocate() } }
-                let count = inputs.count
+                let inputs = rounded.inputs, count = inputs.count
+                defer { withExtendedLifetime(rounded) {} }  // owns the rows `inputs` view
                 ParallelRows.forEach(count: n, minimumPerThread: Self.rowsPerThread, threads: threads) { range in
                     for r in range {
                         let row = base + r * rowBytes
@@ -250,18 +250,21 @@ public final class PackedMatrix: @unchecked Sendable {
         groupedRows = (arena, grouped, layout)
     }
 
-    /// The product on the regrouped rows: the input rows rounded (split between the threads), then
-    /// the weight groups split between the threads.
+    /// The product on the regrouped rows, the weight groups split between the threads.
     private func multiplyGrouped(_ grouped: (arena: LargePageArena, rows: UnsafeMutableRawPointer, layout: QuantizedDot.Segments),
-                                 rows inputRows: [UnsafePointer<Float>], outputs: [UnsafeMutablePointer<Float>], threads: Int) {
-        let inputs = QuantizedDot.RoundedRows(inputRows, count: columns, threads: threads)
+                                 inputs rounded: QuantizedDot.RoundedRows, outputs: [UnsafeMutablePointer<Float>], threads: Int) {
+        let inputs = rounded.inputs
+        let values: [UnsafePointer<Int16>?] = inputs.map { UnsafePointer($0.values) }
+        let scales: [UnsafePointer<Float>?] = inputs.map { UnsafePointer($0.scales) }
+        let sums: [UnsafePointer<Float>?] = inputs.map { UnsafePointer($0.sums) }
         let targets: [UnsafeMutablePointer<Float>?] = outputs
         let layout = grouped.layout, outputRows = Int32(rows), rows = UnsafePointer(grouped.rows.assumingMemoryBound(to: UInt8.self))
         layout.starts.withUnsafeBufferPointer { starts in
             ParallelRows.forEach(count: (self.rows + 15) / 16, minimumPerThread: Self.rowsPerThread / 16, threads: threads) { groups in
-                _ = evk_group_products(rows, starts.baseAddress, Int32(starts.count), Int32(layout.length), layout.mode,
-                                       Int32(groups.lowerBound), Int32(groups.count), inputs.values, inputs.scales, inputs.sums,
-                                       Int32(inputRows.count), targets, outputRows)
+                let done = evk_group_products(rows, starts.baseAddress, Int32(starts.count), Int32(layout.length), layout.mode,
+                                              Int32(groups.lowerBound), Int32(groups.count), values, scales, sums,
+                                              Int32(inputs.count), targets, outputRows)
+                assert(done == 1, "regrouped rows exist only where the CPU has AVX-512 VNNI")
             }
         }
     }

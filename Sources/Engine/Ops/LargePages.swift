@@ -35,7 +35,7 @@ final class LargePages: @unchecked Sendable {
             let aligned = UnsafeMutableRawPointer(bitPattern: (UInt(bitPattern: mapped) + UInt(size) - 1) / UInt(size) * UInt(size))!
             let before = aligned - mapped
             if before > 0 { munmap(mapped, before) }
-            if size - before > 0 { munmap(aligned + rounded, size - before) }
+            munmap(aligned + rounded, size - before)  // before < size
             if Self.wanted { _ = madvise(aligned, rounded, MADV_HUGEPAGE) }  // advice: ordinary pages when refused
             pointer = aligned
             mappedBytes = rounded

@@ -132,33 +132,4 @@ extension QuantizedDot {
             }
         }
     }
-
-    /// Input rows rounded as `Input` rounds them, each row's values, scales and sums contiguous, the
-    /// rows split between the threads; the pointer arrays are what `evk_group_products` takes.
-    final class RoundedRows {
-        let values: [UnsafePointer<Int16>?]
-        let scales: [UnsafePointer<Float>?]
-        let sums: [UnsafePointer<Float>?]
-        private let storage: UnsafeMutableRawPointer
-
-        init(_ rows: [UnsafePointer<Float>], count: Int, threads: Int) {
-            let blocks = count / 32, rowBytes = 2 * count + 8 * blocks
-            let storage = UnsafeMutableRawPointer.allocate(byteCount: max(1, rows.count * rowBytes), alignment: 64)
-            self.storage = storage
-            func row(_ r: Int) -> (UnsafeMutablePointer<Int16>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) {
-                let base = storage + r * rowBytes
-                let scales = (base + 2 * count).bindMemory(to: Float.self, capacity: 2 * blocks)
-                return (base.bindMemory(to: Int16.self, capacity: count), scales, scales + blocks)
-            }
-            let pointers = (0..<rows.count).map(row)
-            values = pointers.map { UnsafePointer($0.0) }
-            scales = pointers.map { UnsafePointer($0.1) }
-            sums = pointers.map { UnsafePointer($0.2) }
-            ParallelRows.forEach(count: rows.count, minimumPerThread: 16, threads: threads) { range in
-                for r in range { evk_round_inputs(rows[r], Int32(count), pointers[r].0, pointers[r].1, pointers[r].2, 1) }
-            }
-        }
-
-        deinit { storage.deallocate() }
-    }
 }
