@@ -38,7 +38,7 @@ public struct SamplingParameters: Sendable, Equatable {
 }
 
 /// A decoder-only language model the evaluation backends can score and sample from.
-/// GPT-2 implements it today; Llama and Gemma models will too.
+/// `GPT2Model` and `DecoderModel` (the Llama family and Gemma 3, from GGUF or Hugging Face files) implement it.
 public protocol CausalLanguageModel: AnyObject, Sendable {
     /// Longest sequence (context + continuation) the model accepts.
     var contextLength: Int { get }
