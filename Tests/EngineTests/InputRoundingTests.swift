@@ -3,8 +3,8 @@ import Foundation
 import SeededRandom
 import Testing
 
-/// The input rounding of the integer kernels (`evk_round_inputs`, used by `QuantizedDot.Input` and
-/// the matrix product's packed inputs): its AVX-512 path and its portable loop against the rule
+/// The input rounding of the integer kernels (`evk_round_inputs`, used by `QuantizedDot.RoundedRows`)
+/// and the CPU checks the kernels dispatch on: its AVX-512 path and its portable loop against the rule
 /// written out here in Swift, on random rows and on the awkward values (ties, huge, subnormal, NaN, ±∞).
 struct InputRoundingTests {
     struct Rounded: Equatable {
@@ -69,5 +69,17 @@ struct InputRoundingTests {
         let ties = 40 * 32
         #expect(expected.values[ties + 2 + 15] == 1 && expected.values[ties + 2 + 14] == -1 && expected.values[ties + 31] == 15)
         #expect(expected.scales.suffix(3).allSatisfy(\.isNaN) && !expected.scales[40].isNaN)
+    }
+
+    /// The CPU checks follow /proc/cpuinfo's flags, and EVALKIT_AVX512=0 (how `scripts/test` runs the
+    /// suite a second time) turns both off whatever the CPU.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/cpuinfo")))
+    func cpuChecksFollowTheFlagsAndTheEnvironment() throws {
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let flags = Set(cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? [])
+        let switchedOff = ProcessInfo.processInfo.environment["EVALKIT_AVX512"] == "0"
+        let avx512 = !switchedOff && flags.contains("avx512f") && flags.contains("avx512bw")
+        #expect((evk_cpu_has_avx512() != 0) == avx512)
+        #expect((evk_cpu_has_vnni512() != 0) == (avx512 && flags.contains("avx512_vnni")))
     }
 }

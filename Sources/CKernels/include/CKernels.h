@@ -3,10 +3,11 @@
 
 #include <stdint.h>
 
-/// 1 when the CPU has AVX-512 (F, BW) and VNNI, else 0.
+/// 1 when the CPU has AVX-512 (F, BW) and VNNI, else 0 (0 also under EVALKIT_AVX512=0).
 int evk_cpu_has_vnni512(void);
 
-/// 1 when the CPU has AVX-512 F and BW, else 0.
+/// 1 when the CPU has AVX-512 F and BW, else 0. EVALKIT_AVX512=0 in the environment (read once) makes
+/// it 0 on any CPU, so the engine takes the paths of CPUs without AVX-512 — how tests run them here.
 int evk_cpu_has_avx512(void);
 
 /// Rounds `count` floats (a multiple of 32) to Int16 per 32 values, the rule of `QuantizedDot.Input`:
