@@ -104,18 +104,45 @@ int evk_cpu_has_vnni512(void) {
 #endif
 }
 
-int evk_cpu_has_avx512(void) {
 #if EVK_X86
-    static _Atomic int known = -1;  // CPUID read once
-    int has = known;
+// Whether `variable` in the environment is "0": the engine then takes the paths of CPUs without the
+// feature (how tests run them on this one).
+static int switchedOff(const char *variable) {
+    const char *value = getenv(variable);
+    return value && strcmp(value, "0") == 0;
+}
+
+static int detectAVX2(void) { return !switchedOff("EVALKIT_AVX2") && __builtin_cpu_supports("avx2"); }
+
+static int detectAVX512(void) {
+    return !switchedOff("EVALKIT_AVX512") && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+}
+
+// detect() the first time (CPUID and the environment read once), its cached answer after.
+static int once(_Atomic int *known, int (*detect)(void)) {
+    int has = *known;
     if (has < 0) {
         __builtin_cpu_init();
-        const char *wanted = getenv("EVALKIT_AVX512");  // "0": the portable paths, as on older CPUs
-        has = !(wanted && strcmp(wanted, "0") == 0)
-            && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
-        known = has;
+        has = detect();
+        *known = has;
     }
     return has;
+}
+#endif
+
+int evk_cpu_has_avx2(void) {
+#if EVK_X86
+    static _Atomic int known = -1;
+    return once(&known, detectAVX2);
+#else
+    return 0;
+#endif
+}
+
+int evk_cpu_has_avx512(void) {
+#if EVK_X86
+    static _Atomic int known = -1;
+    return once(&known, detectAVX512);
 #else
     return 0;
 #endif

@@ -71,8 +71,8 @@ struct InputRoundingTests {
         #expect(expected.scales.suffix(3).allSatisfy(\.isNaN) && !expected.scales[40].isNaN)
     }
 
-    /// The CPU checks follow /proc/cpuinfo's flags, and EVALKIT_AVX512=0 (how `scripts/test` runs the
-    /// suite a second time) turns both off whatever the CPU.
+    /// The CPU checks follow /proc/cpuinfo's flags, and EVALKIT_AVX512=0 / EVALKIT_AVX2=0 (how
+    /// `scripts/test` runs the suite a second and third time) turn them off whatever the CPU.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/cpuinfo")))
     func cpuChecksFollowTheFlagsAndTheEnvironment() throws {
         let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
@@ -80,6 +80,10 @@ struct InputRoundingTests {
         let switchedOff = ProcessInfo.processInfo.environment["EVALKIT_AVX512"] == "0"
         let avx512 = !switchedOff && flags.contains("avx512f") && flags.contains("avx512bw")
         #expect((evk_cpu_has_avx512() != 0) == avx512)
-        #expect((evk_cpu_has_vnni512() != 0) == (avx512 && flags.contains("avx512_vnni")))
+        let vnni = avx512 && flags.contains("avx512_vnni")
+        #expect((evk_cpu_has_vnni512() != 0) == vnni)
+        let avx2 = ProcessInfo.processInfo.environment["EVALKIT_AVX2"] != "0" && flags.contains("avx2")
+        #expect((evk_cpu_has_avx2() != 0) == avx2)
+        #expect(evk_group_kernel() == (vnni ? 2 : avx2 ? 1 : 0))
     }
 }

@@ -6,6 +6,13 @@
 /// 1 when the CPU has AVX-512 (F, BW) and VNNI, else 0 (0 also under EVALKIT_AVX512=0).
 int evk_cpu_has_vnni512(void);
 
+/// 1 when the CPU has AVX2, else 0 (0 also under EVALKIT_AVX2=0, read once: how tests run the Swift
+/// kernels of CPUs without it).
+int evk_cpu_has_avx2(void);
+
+/// Which form `evk_group_products` runs on this CPU: 2 AVX-512 VNNI, 1 AVX2, 0 none (it returns 0).
+int evk_group_kernel(void);
+
 /// 1 when the CPU has AVX-512 F and BW, else 0. EVALKIT_AVX512=0 in the environment (read once) makes
 /// it 0 on any CPU, so the engine takes the paths of CPUs without AVX-512 — how tests run them here.
 int evk_cpu_has_avx512(void);
@@ -34,8 +41,8 @@ void evk_group_rows(const int16_t *weights, const float *factors, const float *m
 /// segment the exact Int32 sum S of its products and, with f and m the segment's factor and minimum
 /// and x.scale, x.sum the input's for the segment's 32-value block, term = (f · x.scale) · S and
 /// mode 0: t += term;  1: t += term, then t += m · x.sum;  2: t += term − m · x.sum
-/// — the one-row kernels' Float operations in their order, so their bits. Returns 0 (computing
-/// nothing) where the CPU lacks AVX-512 VNNI.
+/// — the one-row kernels' Float operations in their order, so their bits. Runs with AVX-512 VNNI or
+/// else AVX2 (`evk_group_kernel`, the same bits); returns 0, computing nothing, where the CPU has neither.
 int evk_group_products(const uint8_t *grouped, const int32_t *starts, int32_t segments, int32_t length, int32_t mode,
                        int32_t firstGroup, int32_t groupCount, const int16_t *const *values, const float *const *scales,
                        const float *const *sums, int32_t inputRows, float *const *out, int32_t outputRows);

@@ -14,10 +14,10 @@ struct Linear: @unchecked Sendable {
     /// The stored quantised form. Up to `packedMaximumRows` rows (generation, short continuations)
     /// read it, fused, instead of the Float copy: about a sixth of the bytes, and no sgemm packing
     /// of the whole Float matrix on every call (profiled: 37% of short-request scoring), nor BLAS
-    /// thread hand-offs. With the regrouped rows (AVX-512 VNNI) every row count reads it.
+    /// thread hand-offs. With the regrouped rows (AVX-512 VNNI or AVX2) every row count reads it.
     var packed: PackedMatrix? = nil
 
-    /// Without the regrouped rows (no AVX-512 VNNI), above this many rows sgemm on the Float copy is faster
+    /// Without the regrouped rows (neither AVX-512 VNNI nor AVX2), above this many rows sgemm on the Float copy is faster
     /// than the fused product.
     static let packedMaximumRows = 32
 
@@ -74,8 +74,8 @@ public final class PackedMatrix: @unchecked Sendable {
     }
 
     /// Whether a matrix stored as `type` multiplies any number of rows at least as fast as sgemm on
-    /// its Float copy (the regrouped rows: quantised types, AVX-512 VNNI), so needs no copy.
-    public static func servesEveryRowCount(_ type: GGMLType) -> Bool { QuantizedDot.Kernel(type) != nil && QuantizedDot.hasVNNI }
+    /// its Float copy (the regrouped rows: quantised types, AVX-512 VNNI or AVX2), so needs no copy.
+    public static func servesEveryRowCount(_ type: GGMLType) -> Bool { QuantizedDot.Kernel(type) != nil && QuantizedDot.hasGroupedKernel }
 
     /// Dequantises row `row` into `out` (columns floats), times `scale`.
     func dequantizeRow(_ row: Int, into out: UnsafeMutablePointer<Float>, scale: Float = 1) {
@@ -137,7 +137,7 @@ public final class PackedMatrix: @unchecked Sendable {
                     }
                 }
                 let rounded = QuantizedDot.RoundedRows(inputRows, count: c, threads: threads)
-                // The regrouped rows where prepared (only on AVX-512 VNNI CPUs): faster than the
+                // The regrouped rows where prepared (only on CPUs with AVX-512 VNNI or AVX2): faster than the
                 // row-by-row kernels at every row count, and than the matrix product they replaced.
                 if case .automatic = path, let groupedRows {
                     return multiplyGrouped(groupedRows, inputs: rounded, outputs: outputs, threads: threads)
@@ -217,13 +217,13 @@ public final class PackedMatrix: @unchecked Sendable {
     /// run with a weight row per vector lane and up to eight input rows per load of the weights: the
     /// one-row kernels' bits with no horizontal sum per segment. A copy (the stored form stays for
     /// embedding lookups): 1 byte per weight and 4–8 bytes per 16 or 32.
-    /// Does nothing for unquantised types or without AVX-512 VNNI. Call before the matrix is shared
+    /// Does nothing for unquantised types or without AVX-512 VNNI or AVX2. Call before the matrix is shared
     /// between threads.
     public func prepareRowProducts() { prepareRowProducts(in: LargePageArena()) }
 
     /// `prepareRowProducts()` with the regrouped rows in `arena` (a model's matrices share one).
     func prepareRowProducts(in arena: LargePageArena) {
-        guard let kernel, QuantizedDot.hasVNNI, groupedRows == nil else { return }
+        guard let kernel, QuantizedDot.hasGroupedKernel, groupedRows == nil else { return }
         let layout = QuantizedDot.Segments(kernel, count: columns), segments = layout.starts.count
         let groups = (rows + 15) / 16, groupBytes = segments * Int(evk_group_segment_bytes(layout.mode, Int32(layout.length)))
         let grouped = arena.allocate(byteCount: groups * groupBytes)
@@ -264,7 +264,7 @@ public final class PackedMatrix: @unchecked Sendable {
                 let done = evk_group_products(rows, starts.baseAddress, Int32(starts.count), Int32(layout.length), layout.mode,
                                               Int32(groups.lowerBound), Int32(groups.count), values, scales, sums,
                                               Int32(inputs.count), targets, outputRows)
-                assert(done == 1, "regrouped rows exist only where the CPU has AVX-512 VNNI")
+                assert(done == 1, "regrouped rows exist only where the CPU has AVX-512 VNNI or AVX2")
             }
         }
     }

@@ -49,8 +49,8 @@ public protocol NextTokenDistributions: CausalLanguageModel {
     /// - Returns: per sequence, `max(0, count - f)` entries with f = `contextLengths[i] ?? 1`; entry j
     ///   is about `sequence[f + j]` given the tokens before it. A sequence's entries agree with the
     ///   sequence run alone within float rounding, whatever the other sequences of the call: 1e-5 for
-    ///   GPT-2; for quantised GGUF models the same bits on CPUs with AVX-512 VNNI (the integer matrix
-    ///   product) and elsewhere in passes of up to 32 rows, else up to ~1e-3 per token (a changed float
+    ///   GPT-2; for quantised GGUF models the same bits on CPUs with AVX-512 VNNI or AVX2 (the
+    ///   regrouped rows) and elsewhere in passes of up to 32 rows, else up to ~1e-3 per token (a changed float
     ///   sum order in a longer pass can flip the Int16 rounding of an activation downstream: 4e-3
     ///   measured on a 10-token continuation's sum).
     func tokenDistributions(sequences: [[Int]], contextLengths: [Int?], topCount: Int) throws -> [[TokenDistributionEntry]]

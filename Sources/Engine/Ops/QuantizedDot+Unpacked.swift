@@ -8,8 +8,8 @@ import ModelFormats
 /// the same order, so every output has the bits `dot`/`dot4` give it — a row's value never depends
 /// on how many rows were projected beside it.
 extension QuantizedDot {
-    /// Whether the CPU runs the AVX-512 VNNI kernels (`evk_group_products`; read once).
-    static let hasVNNI = evk_cpu_has_vnni512() != 0
+    /// Whether the CPU runs `evk_group_products` (AVX-512 VNNI or AVX2; read once).
+    static let hasGroupedKernel = evk_group_kernel() != 0
 
     /// How a type's rows split into segments (one exact integer sum each) and how each enters the
     /// total (`mode`, as `evk_group_products` describes it).
