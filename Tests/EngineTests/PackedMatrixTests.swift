@@ -94,10 +94,11 @@ import Testing
     }
 
     /// A quantised matrix regrouped sixteen rows at a time (`prepareRowProducts`, the form the loader
-    /// gives every quantised weight on VNNI CPUs) gives the row-by-row bits for every quantised type: 1 to 11, 16 and 37 input rows
-    /// (the kernel takes them eight at a time), 1,037 weight rows (a last group of 13), a NaN input and
-    /// a zero input, 1 to 3 threads.
-    /// Needs AVX-512 VNNI: elsewhere `prepareRowProducts` does nothing and the rows stay as stored.
+    /// gives every quantised weight on CPUs with AVX-512 VNNI or AVX2) gives the row-by-row bits for every
+    /// quantised type: 1 to 11, 16 and 37 input rows (the kernel takes them eight at a time, four with
+    /// AVX2), 1,037 weight rows (a last group of 13), a NaN input and a zero input, 1 to 3 threads.
+    /// Runs the AVX-512 form natively and the AVX2 form under EVALKIT_AVX512=0 (`scripts/test` does
+    /// both); without either `prepareRowProducts` does nothing and the test is skipped.
     @Test(.enabled(if: PackedMatrix.servesEveryRowCount(.q8_0)), arguments: types.filter(\.isQuantized))
     func regroupedRowsGiveTheRowByRowBits(type: GGMLType) throws {
         let rows = 1_037, columns = 512
