@@ -29,6 +29,11 @@ indirect enum ServerReply: Sendable {
     case close
     /// Waits, then does the reply.
     case delayed(Double, ServerReply)
+    /// Waits until this many requests have been answered at the same time (at most 10 s), then
+    /// does the reply: a test of a concurrency bound then does not depend on how fast a loaded
+    /// machine schedules the client's requests (with a sleep, a slow machine could send them one
+    /// after another).
+    case afterConcurrency(Int, ServerReply)
 }
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 (an ephemeral port) for fault tests: one thread accepts,
@@ -122,13 +127,21 @@ final class LoopbackHTTPServer: @unchecked Sendable {
             inFlight += 1
             peakInFlight = max(peakInFlight, inFlight)
         }
-        defer { lock.withLock { inFlight -= 1 } }
-        perform(handler(number, request), on: connection)
+        // A request stops counting as in flight just before its answer is written: once the client
+        // has the answer it may send its next request, which must not overlap this one's count.
+        var counted = true
+        let answered = {
+            if counted { self.lock.withLock { self.inFlight -= 1 } }
+            counted = false
+        }
+        defer { answered() }
+        perform(handler(number, request), on: connection, answering: answered)
     }
 
-    private func perform(_ reply: ServerReply, on connection: Int32) {
+    private func perform(_ reply: ServerReply, on connection: Int32, answering answered: () -> Void) {
         switch reply {
         case .respond(let status, let body, let headers):
+            answered()
             var head = "HTTP/1.1 \(status) \(status < 400 ? "OK" : "Error")\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n"
             for (name, value) in headers { head += "\(name): \(value)\r\n" }
             write(connection, head + "\r\n" + body)
@@ -136,12 +149,17 @@ final class LoopbackHTTPServer: @unchecked Sendable {
             let deadline = Date().addingTimeInterval(10)
             while !isStopped && Date() < deadline { usleep(20_000) }
         case .truncated(let body, let declaredLength):
+            answered()
             write(connection, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(declaredLength)\r\nConnection: close\r\n\r\n" + body)
         case .close:
             return
         case .delayed(let seconds, let next):
             usleep(UInt32(seconds * 1_000_000))
-            perform(next, on: connection)
+            perform(next, on: connection, answering: answered)
+        case .afterConcurrency(let count, let next):
+            let deadline = Date().addingTimeInterval(10)
+            while !isStopped && Date() < deadline && peakConcurrency < count { usleep(5_000) }
+            perform(next, on: connection, answering: answered)
         }
     }
 

@@ -242,7 +242,10 @@ func testEndpoint(_ baseURL: String, retries: Int = 2, timeout: Double = 2, conc
     }
 
     @Test func concurrencyIsBounded() async throws {
-        let server = try LoopbackHTTPServer { _, request in .delayed(0.05, FakeOpenAI.answer(request)) }
+        // Each answer waits until two requests have been in flight at once (a client held to one at a
+        // time makes every request wait 10 s and the peak stays 1); a client that ignored the bound
+        // would reach a peak above 2.
+        let server = try LoopbackHTTPServer { _, request in .afterConcurrency(2, .delayed(0.02, FakeOpenAI.answer(request))) }
         defer { server.stop() }
         let model = try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL, concurrency: 2))
         let prompts = (0..<8).map { GenerationRequest(prompt: .text("word\($0)"), maxTokens: 2) }
@@ -253,7 +256,7 @@ func testEndpoint(_ baseURL: String, retries: Int = 2, timeout: Double = 2, conc
 
     @Test func concurrencyAboveEightIsHonoured() async throws {
         // AsyncHTTPClient's shared client pools 8 connections per host; an endpoint asking for 12 gets 12.
-        let server = try LoopbackHTTPServer { _, request in .delayed(0.5, FakeOpenAI.answer(request)) }
+        let server = try LoopbackHTTPServer { _, request in .afterConcurrency(12, FakeOpenAI.answer(request)) }
         defer { server.stop() }
         let model = try OpenAICompatibleModel(endpoint: testEndpoint(server.baseURL, timeout: 30, concurrency: 12))
         let prompts = (0..<12).map { GenerationRequest(prompt: .text("word\($0)"), maxTokens: 2) }
